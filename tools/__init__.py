@@ -1,0 +1,1 @@
+"""Maintainer tools: derive exercises from solutions, keep pairs in sync, refresh outputs."""

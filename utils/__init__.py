@@ -1,0 +1,45 @@
+"""The helpers every notebook of the course imports: data, plots, diagnostics and checks."""
+
+from utils._quiet import import_tensorflow_quietly
+
+import_tensorflow_quietly()  # before anything else imports TensorFlow
+
+import keras  # noqa: E402
+import tensorflow as tf  # noqa: E402
+
+from utils.data import FashionMNIST, load_fashion_mnist, quick_mode  # noqa: E402
+from utils.diagnostics import activation_stats, deep_mlp, gradient_norms  # noqa: E402
+from utils.plots import (  # noqa: E402
+    function_and_derivative,
+    plot_functions_and_derivatives,
+    plot_learning_curves,
+    plot_per_layer,
+    save_fig,
+    use_course_style,
+)
+from utils.repro import DEFAULT_SEED, set_seeds  # noqa: E402
+
+__all__ = [
+    "FashionMNIST",
+    "activation_stats",
+    "deep_mlp",
+    "function_and_derivative",
+    "gradient_norms",
+    "load_fashion_mnist",
+    "plot_functions_and_derivatives",
+    "plot_learning_curves",
+    "plot_per_layer",
+    "quick_mode",
+    "save_fig",
+    "set_seeds",
+    "setup",
+    "use_course_style",
+]
+
+
+def setup(seed: int = DEFAULT_SEED) -> None:
+    """Start a notebook: fix the seeds, apply the plot style, and say which mode is on."""
+    set_seeds(seed)
+    use_course_style()
+    mode = "quick mode (small data subset, COURSE_QUICK=1)" if quick_mode() else "full mode"
+    print(f"TensorFlow {tf.__version__}, Keras {keras.__version__}; {mode}; seed {seed}")

@@ -1,0 +1,43 @@
+"""Look inside a network: build deep plain MLPs and measure what flows through their layers."""
+
+import keras
+import numpy as np
+import tensorflow as tf
+
+
+def deep_mlp(n_hidden: int, units: int, activation, kernel_initializer, input_shape=(28, 28), n_outputs=10):
+    """A plain MLP: ``n_hidden`` Dense layers of ``units``, each with its own fresh initializer."""
+    model = keras.Sequential([keras.Input(shape=input_shape), keras.layers.Flatten()])
+    for _ in range(n_hidden):
+        model.add(keras.layers.Dense(units, activation=activation, kernel_initializer=fresh(kernel_initializer)))
+    model.add(keras.layers.Dense(n_outputs, activation="softmax"))
+    return model
+
+
+def fresh(initializer):
+    """A new initializer equal to ``initializer``, so layers never share one instance's draws."""
+    resolved = keras.initializers.get(initializer)
+    return type(resolved).from_config(resolved.get_config())
+
+
+def hidden_layers(model: keras.Model) -> list:
+    """The Dense layers of a model, output layer excluded."""
+    return [layer for layer in model.layers if isinstance(layer, keras.layers.Dense)][:-1]
+
+
+def activation_stats(model: keras.Model, X) -> tuple[np.ndarray, np.ndarray]:
+    """Mean and standard deviation of each hidden layer's outputs on the batch ``X``."""
+    probe = keras.Model(model.inputs, [layer.output for layer in hidden_layers(model)])
+    outputs = probe(tf.constant(X), training=False)
+    means = np.array([float(tf.reduce_mean(out)) for out in outputs])
+    stds = np.array([float(tf.math.reduce_std(out)) for out in outputs])
+    return means, stds
+
+
+def gradient_norms(model: keras.Model, X, y) -> np.ndarray:
+    """The norm of the loss gradient for each hidden layer's kernel, on the batch (X, y)."""
+    loss_fn = keras.losses.SparseCategoricalCrossentropy()
+    kernels = [layer.kernel for layer in hidden_layers(model)]
+    with tf.GradientTape() as tape:
+        loss = loss_fn(y, model(tf.constant(X), training=True))
+    return np.array([float(tf.norm(grad)) for grad in tape.gradient(loss, kernels)])
