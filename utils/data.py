@@ -13,6 +13,7 @@ import os
 import socket
 import struct
 import sys
+import zipfile
 import zlib
 from dataclasses import dataclass
 from pathlib import Path
@@ -27,10 +28,26 @@ CLASS_NAMES = (
 # SHA-256 of each decompressed IDX file (header and payload) of the 2017 release. Compressed
 # copies differ (Debian re-gzips them), so only the decompressed content is compared.
 IDX_FILES = {
-    "train_images": ("train-images-idx3-ubyte.gz", (60000, 28, 28), "c59f468a2f672dc815687fe0f83887768d799fd8a3f3276145d20f83aa44d888"),
-    "train_labels": ("train-labels-idx1-ubyte.gz", (60000,), "bad3541b69d912435c50bb6ba87bec294ff4f6a2e1246121d8633921760443d9"),
-    "test_images": ("t10k-images-idx3-ubyte.gz", (10000, 28, 28), "5b4141f0afbad91edebe8549f8fcffe087ea10ca49f1dbef5c9a5cd8815ce37b"),
-    "test_labels": ("t10k-labels-idx1-ubyte.gz", (10000,), "0402a96d92fd2663957122ceb108a494c5af83dab82d92729df917d7dec38c34"),
+    "train_images": (
+        "train-images-idx3-ubyte.gz",
+        (60000, 28, 28),
+        "c59f468a2f672dc815687fe0f83887768d799fd8a3f3276145d20f83aa44d888",
+    ),
+    "train_labels": (
+        "train-labels-idx1-ubyte.gz",
+        (60000,),
+        "bad3541b69d912435c50bb6ba87bec294ff4f6a2e1246121d8633921760443d9",
+    ),
+    "test_images": (
+        "t10k-images-idx3-ubyte.gz",
+        (10000, 28, 28),
+        "5b4141f0afbad91edebe8549f8fcffe087ea10ca49f1dbef5c9a5cd8815ce37b",
+    ),
+    "test_labels": (
+        "t10k-labels-idx1-ubyte.gz",
+        (10000,),
+        "0402a96d92fd2663957122ceb108a494c5af83dab82d92729df917d7dec38c34",
+    ),
 }
 
 DEBIAN_DIR = Path("/usr/share/datasets/fashion-mnist")
@@ -132,7 +149,7 @@ def from_cache() -> dict[str, np.ndarray]:
     try:
         with np.load(path, allow_pickle=False) as npz:
             arrays = {part: npz[part] for part in IDX_FILES}
-    except (OSError, ValueError, KeyError, zlib.error, EOFError) as error:
+    except (OSError, ValueError, KeyError, zipfile.BadZipFile, zlib.error, EOFError) as error:
         raise DataError(f"local cache: {path} is unreadable ({error}); delete it and run `make data`") from None
     verify_arrays(arrays, origin=str(path))
     return arrays

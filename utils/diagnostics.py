@@ -15,9 +15,16 @@ def deep_mlp(n_hidden: int, units: int, activation, kernel_initializer, input_sh
 
 
 def fresh(initializer):
-    """A new initializer equal to ``initializer``, so layers never share one instance's draws."""
+    """A new, unseeded copy of ``initializer``: each layer draws its own weights.
+
+    A seeded copy would give every layer of the same shape identical weights; unseeded ones draw
+    from the global seed that ``utils.set_seeds`` fixes, so results stay reproducible.
+    """
     resolved = keras.initializers.get(initializer)
-    return type(resolved).from_config(resolved.get_config())
+    config = resolved.get_config()
+    if "seed" in config:
+        config["seed"] = None
+    return type(resolved).from_config(config)
 
 
 def hidden_layers(model: keras.Model) -> list:

@@ -30,12 +30,10 @@ def use_course_style() -> None:
     plt.rcParams.update(STYLE)
 
 
-def save_fig(name: str) -> Path:
-    """Save the current figure as images/<name>.png (an ignored folder) and return its path."""
+def save_fig(name: str) -> None:
+    """Save the current figure as images/<name>.png, an ignored folder."""
     IMAGES_DIR.mkdir(parents=True, exist_ok=True)
-    path = IMAGES_DIR / f"{name}.png"
-    plt.savefig(path)
-    return path
+    plt.savefig(IMAGES_DIR / f"{name}.png")
 
 
 def new_axes(ax=None, title=None, xlabel=None, ylabel=None):
@@ -46,7 +44,7 @@ def new_axes(ax=None, title=None, xlabel=None, ylabel=None):
 
 
 def function_and_derivative(fn, z: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Values and derivatives of an element-wise TensorFlow function, by automatic differentiation."""
+    """Values and derivatives of an element-wise function, by TensorFlow's automatic differentiation."""
     z = tf.constant(z, dtype=tf.float32)
     with tf.GradientTape() as tape:
         tape.watch(z)

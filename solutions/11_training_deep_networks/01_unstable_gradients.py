@@ -30,7 +30,6 @@ import utils  # first: it imports TensorFlow without its start-up noise
 
 import keras
 import numpy as np
-import tensorflow as tf
 
 from utils.exercises.unstable_gradients import section as ex
 
@@ -69,7 +68,7 @@ activations = {
     "ReLU": keras.activations.relu,
 }
 utils.plot_functions_and_derivatives(activations)
-utils.save_fig("s01_activations_and_derivatives");
+utils.save_fig("s01_activations_and_derivatives")
 
 # %% [markdown]
 # The sigmoid *saturates*: for inputs far from 0 it is flat at 0 or 1, and its derivative is
@@ -126,11 +125,11 @@ for name, (activation, initializer) in configurations.items():
 
 # %%
 utils.plot_per_layer(gradients, "gradient norm (log scale)", "Gradient norm per layer, at initialization")
-utils.save_fig("s01_gradient_norms_per_layer");
+utils.save_fig("s01_gradient_norms_per_layer")
 
 # %%
 utils.plot_per_layer(spreads, "std of outputs (log scale)", "Activation spread per layer, at initialization")
-utils.save_fig("s01_activation_spread_per_layer");
+utils.save_fig("s01_activation_spread_per_layer")
 
 # %% [markdown]
 # Layer 1 is nearest the input. To read the plots as numbers, compare the first hidden layer
@@ -330,7 +329,7 @@ for name, initializer in choices.items():
     model = utils.deep_mlp(50, 100, "relu", initializer, input_shape=(100,))
     spread_50[name] = utils.activation_stats(model, X_standardized)[1]
 utils.plot_per_layer(spread_50, "std of outputs (log scale)", "50 ReLU layers at initialization")
-utils.save_fig("s01_spread_50_relu_layers");
+utils.save_fig("s01_spread_50_relu_layers")
 
 # %%
 for name, spread in spread_50.items():
@@ -365,7 +364,7 @@ print(f"each model has {model.count_params():,} parameters")
 
 # %%
 utils.plot_learning_curves(histories, "val_accuracy", "Validation accuracy, 20 hidden layers")
-utils.save_fig("s01_learning_curves");
+utils.save_fig("s01_learning_curves")
 
 # %%
 for name, history in histories.items():

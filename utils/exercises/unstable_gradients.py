@@ -15,6 +15,7 @@ from utils.exercises.judges import (
 )
 
 FAN_IN, FAN_OUT = 784, 300
+FAN_AVG = (FAN_IN + FAN_OUT) / 2
 
 
 class glorot_limit(Problem):
@@ -30,10 +31,10 @@ class glorot_limit(Problem):
         (math.sqrt(3 / FAN_IN), "that is LeCun's limit: you used fan_in alone. Glorot averages fan_in and fan_out."),
         (math.sqrt(6 / FAN_IN), "that is He's limit, sqrt(6 / fan_in), made for ReLU. Glorot uses fan_avg."),
         (math.sqrt(3 / FAN_OUT), "you used fan_out alone. Glorot averages fan_in and fan_out."),
-        (math.sqrt(6 / ((FAN_IN + FAN_OUT) / 2)), "you used 6 / fan_avg: it is either 3 / fan_avg or 6 / (fan_in + fan_out)."),
-        (1 / ((FAN_IN + FAN_OUT) / 2), "that is the variance 1 / fan_avg, not the limit r of the uniform range."),
-        (math.sqrt(1 / ((FAN_IN + FAN_OUT) / 2)), "that is the standard deviation σ; a uniform on [-r, r] has σ = r / sqrt(3), so r = sqrt(3) σ."),
-    )  # fmt: skip
+        (math.sqrt(6 / FAN_AVG), "you used 6 / fan_avg: it is 3 / fan_avg, or 6 / (fan_in + fan_out)."),
+        (1 / FAN_AVG, "that is the variance 1 / fan_avg, not the limit r of the uniform range."),
+        (math.sqrt(1 / FAN_AVG), "that is the standard deviation σ; a uniform on [-r, r] has σ = r / sqrt(3)."),
+    )
 
     def judge(self, answer):
         value = as_number(answer)
@@ -120,8 +121,14 @@ def _is_relu(activation) -> bool:
     """True for the ReLU activation however it was given (name, function or ReLU layer)."""
     if isinstance(activation, keras.layers.ReLU):
         config = activation.get_config()
-        return config.get("negative_slope", 0) == 0 and config.get("max_value") is None and config.get("threshold", 0) == 0
+        plain = {"negative_slope": 0, "max_value": None, "threshold": 0}
+        return all(config.get(key, default) == default for key, default in plain.items())
     return getattr(activation, "__name__", None) == "relu"
 
 
-section = Section("11_training_deep_networks/01_unstable_gradients", glorot_limit(), he_layer(), steady_spread())
+section = Section(
+    "11_training_deep_networks/01_unstable_gradients",
+    glorot_limit(),
+    he_layer(),
+    steady_spread(),
+)

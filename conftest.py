@@ -1,0 +1,41 @@
+"""Checks that nbval cannot express: what each exercise check cell reports when run.
+
+In an exercise notebook (chapters/) every check cell must report "Not attempted": the stub is
+a valid answer to nothing, and must never crash. In a solution notebook (solutions/) it must
+report "Correct": each solution passes its own checks.
+"""
+
+import re
+
+import pytest
+
+CHECK_CELL = re.compile(r"^ex\.\w+\.check\(", re.MULTILINE)
+EXPECTED_OUTCOME = {"chapters": "Not attempted", "solutions": "Correct"}
+
+
+def last_code_line(source: str) -> str:
+    """The last line of a cell that is neither blank nor a comment."""
+    lines = [line for line in source.splitlines() if line.strip() and not line.lstrip().startswith("#")]
+    return lines[-1] if lines else ""
+
+
+def output_text(outputs) -> str:
+    """All the text a cell displayed, flattened."""
+    parts = []
+    for output in outputs or []:
+        parts.append(str(output.get("text", "")))
+        parts.extend(str(value) for key, value in output.get("data", {}).items() if key.startswith("text/"))
+    return "\n".join(parts)
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_call(item):
+    """After an nbval cell runs, hold a check cell to the outcome its notebook's kind requires."""
+    result = yield
+    source = getattr(getattr(item, "cell", None), "source", None)
+    if source and CHECK_CELL.match(last_code_line(source)):
+        expected = next((want for folder, want in EXPECTED_OUTCOME.items() if folder in item.path.parts), None)
+        shown = output_text(getattr(item, "test_outputs", None))
+        if expected and expected not in shown:
+            raise AssertionError(f"this check cell should report {expected!r}, but it showed:\n{shown}")
+    return result

@@ -1,0 +1,373 @@
+"""The contract every registered exercise check honours, whatever the section.
+
+Parametrized over ``utils.exercises.all_sections()``, so a new section is covered as soon as it
+is registered there.
+"""
+
+import copy
+import math
+import re
+
+import jupytext
+import keras
+import numpy as np
+import pytest
+import tensorflow as tf
+
+from utils.exercises import Feedback, Outcome, Section, all_sections, core
+from utils.exercises.markers import parse_regions
+
+SECTIONS = all_sections()
+PROBLEMS = [
+    pytest.param(problem, id=f"{section.notebook}::{name}")
+    for section in SECTIONS
+    for name, problem in section.problems.items()
+]
+ANSWER_OUTCOMES = {Outcome.NOT_ATTEMPTED, Outcome.INCORRECT, Outcome.CORRECT}
+
+
+# Hostile answers -------------------------------------------------------------------------------
+
+
+class RaisesOnAnyAttribute:
+    """Every attribute access, even ``__class__``, raises."""
+
+    def __getattribute__(self, name):
+        raise RuntimeError(f"no attribute {name} for you")
+
+
+class RaisesInDunders:
+    """Comparison, conversion, truth, length and iteration all raise."""
+
+    __hash__ = object.__hash__
+
+    def __eq__(self, other):
+        raise RuntimeError("__eq__")
+
+    def __float__(self):
+        raise RuntimeError("__float__")
+
+    def __bool__(self):
+        raise RuntimeError("__bool__")
+
+    def __len__(self):
+        raise RuntimeError("__len__")
+
+    def __iter__(self):
+        raise RuntimeError("__iter__")
+
+
+class RaisesOnClass:
+    """Its ``__class__`` property raises."""
+
+    @property
+    def __class__(self):
+        raise RuntimeError("__class__")
+
+
+class Unprintable:
+    """Its ``__str__`` and ``__repr__`` raise."""
+
+    def __str__(self):
+        raise RuntimeError("__str__")
+
+    def __repr__(self):
+        raise RuntimeError("__repr__")
+
+
+def _raises():
+    raise ValueError("boom")
+
+
+def _generator():
+    yield 1
+
+
+# (id, factory, is_a_number): a number may be the right answer to some problem; nothing else is.
+HOSTILE = [
+    ("ellipsis", lambda: ..., False),
+    ("none", lambda: None, False),
+    ("empty_str", lambda: "", False),
+    ("blank_str", lambda: "   ", False),
+    ("str_he_normal", lambda: "he_normal", False),
+    ("str_zzz", lambda: "zzz", False),
+    ("zero", lambda: 0, True),
+    ("minus_one", lambda: -1, True),
+    ("1e308", lambda: 1e308, True),
+    ("10**400", lambda: 10**400, True),
+    ("nan", lambda: float("nan"), True),
+    ("inf", lambda: float("inf"), True),
+    ("true", lambda: True, False),
+    ("complex", lambda: 3 + 4j, False),
+    ("bytes", lambda: b"bytes", False),
+    ("empty_list", lambda: [], False),
+    ("list_1_2", lambda: [1, 2], False),
+    ("empty_dict", lambda: {}, False),
+    ("empty_set", lambda: set(), False),
+    ("zeros_3x3", lambda: np.zeros((3, 3)), False),
+    ("empty_array", lambda: np.array([]), False),
+    ("tf_constant_2", lambda: tf.constant([1.0, 2.0]), False),
+    ("sequential", lambda: keras.Sequential([keras.Input((3,)), keras.layers.Dense(2)]), False),
+    ("dense_class", lambda: keras.layers.Dense, False),
+    ("dense_sigmoid", lambda: keras.layers.Dense(3, activation="sigmoid"), False),
+    ("conv2d", lambda: keras.layers.Conv2D(3, 3), False),
+    ("lambda", lambda: (lambda x: x), False),
+    ("raising_function", lambda: _raises, False),
+    ("generator", lambda: _generator(), False),
+    ("raises_on_any_attribute", RaisesOnAnyAttribute, False),
+    ("raises_in_dunders", RaisesInDunders, False),
+    ("raises_on_class", RaisesOnClass, False),
+    ("unprintable", Unprintable, False),
+    ("type", lambda: type, False),
+    ("object", object, False),
+]
+HOSTILE_PARAMS = [pytest.param(factory, is_number, id=name) for name, factory, is_number in HOSTILE]
+
+
+# Helpers ---------------------------------------------------------------------------------------
+
+
+def _source_regions(problem):
+    """(stub lines, solution code) of ``problem``'s region in its solution's jupytext source."""
+    notebook = jupytext.read(core.SOLUTIONS_DIR / f"{problem.notebook}.py")
+    for cell in notebook.cells:
+        if cell.cell_type == "code":
+            for name, stubs, code in parse_regions(cell.source):
+                if name == problem.name:
+                    return stubs, "\n".join(code)
+    raise AssertionError(f"no region {problem.name!r} in solutions/{problem.notebook}.py")
+
+
+def _reference_answer(problem):
+    """The value the solution region assigns to the variable its stub leaves as ``...``."""
+    stubs, code = _source_regions(problem)
+    targets = [m[1] for line in stubs if (m := re.match(r"\s*([A-Za-z_]\w*)\s*=\s*\.\.\.", line))]
+    assert len(targets) == 1, f"{problem.name}: expected one `name = ...` stub, got {stubs}"
+    namespace = {"keras": keras, "np": np, "tf": tf, "math": math}
+    exec(compile(code, f"<solution {problem.name}>", "exec"), namespace)  # noqa: S102
+    return namespace[targets[0]]
+
+
+@pytest.fixture
+def fresh(request):
+    """A copy of the problem with no hint shown yet, so tests do not share hint state."""
+    problem = copy.copy(request.param)
+    problem._hints_shown = 0
+    return problem
+
+
+# check() ---------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("factory, is_number", HOSTILE_PARAMS)
+@pytest.mark.parametrize("problem", PROBLEMS)
+def test_check_survives_hostile_answer(problem, factory, is_number):
+    """check() never raises and gives a renderable answer outcome with a message."""
+    feedback = problem.check(factory())
+    assert isinstance(feedback, Feedback)
+    assert feedback.outcome in ANSWER_OUTCOMES
+    assert feedback.problem == problem.name
+    assert isinstance(feedback.message, str) and feedback.message.strip()
+    assert "Traceback" not in feedback.message
+    assert str(feedback) and feedback._repr_markdown_()
+    if not is_number:
+        assert feedback.outcome is not Outcome.CORRECT
+
+
+@pytest.mark.parametrize("blank", [pytest.param(..., id="ellipsis"), pytest.param(None, id="none")])
+@pytest.mark.parametrize("problem", PROBLEMS)
+def test_stub_values_are_not_attempted(problem, blank):
+    """The stub values ... and None are 'not attempted', never 'incorrect'."""
+    assert problem.check(blank).outcome is Outcome.NOT_ATTEMPTED
+
+
+@pytest.mark.parametrize("problem", PROBLEMS)
+def test_check_without_argument_is_not_attempted(problem):
+    """check() with no answer at all is 'not attempted'."""
+    assert problem.check().outcome is Outcome.NOT_ATTEMPTED
+
+
+@pytest.mark.parametrize("problem", PROBLEMS)
+def test_reference_solution_passes_its_own_check(problem):
+    """The code of the solution region, run on its own, produces a correct answer."""
+    feedback = problem.check(_reference_answer(problem))
+    assert feedback.outcome is Outcome.CORRECT, feedback.message
+    assert feedback.correct and feedback.message.strip()
+
+
+# hint() ----------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("problem", PROBLEMS)
+def test_every_problem_has_at_least_two_hints(problem):
+    """Each problem offers a gentle hint and a stronger one at least."""
+    assert len(problem.hints) >= 2
+    assert all(isinstance(hint, str) and hint.strip() for hint in problem.hints)
+
+
+@pytest.mark.parametrize("fresh", PROBLEMS, indirect=True)
+def test_hint_without_level_walks_up_then_stays_at_last(fresh):
+    """hint() shows levels 1..n in turn, then keeps showing level n."""
+    n = len(fresh.hints)
+    levels = [fresh.hint() for _ in range(n + 2)]
+    expected = [*range(1, n + 1), n, n]
+    for feedback, level in zip(levels, expected, strict=True):
+        assert feedback.outcome is Outcome.HINT
+        assert feedback.message.startswith(f"({level}/{n}) ")
+        assert fresh.hints[level - 1] in feedback.message
+
+
+@pytest.mark.parametrize("fresh", PROBLEMS, indirect=True)
+def test_hint_none_is_the_next_hint(fresh):
+    """hint(None) is the same as hint(): the next level."""
+    assert fresh.hint(None).message.startswith(f"(1/{len(fresh.hints)}) ")
+    assert fresh.hint(None).message.startswith(f"(2/{len(fresh.hints)}) ")
+
+
+@pytest.mark.parametrize("fresh", PROBLEMS, indirect=True)
+def test_hint_at_each_valid_level(fresh):
+    """hint(k) shows hint k for every k from 1 to n, in any order."""
+    n = len(fresh.hints)
+    for level in [n, *range(1, n + 1)]:
+        feedback = fresh.hint(level)
+        assert feedback.outcome is Outcome.HINT
+        assert feedback.message.startswith(f"({level}/{n}) ")
+        assert fresh.hints[level - 1] in feedback.message
+
+
+@pytest.mark.parametrize("fresh", PROBLEMS, indirect=True)
+def test_revisiting_a_hint_does_not_rewind(fresh):
+    """After hint(n) then hint(1), hint() goes on showing the last level, not level 2."""
+    n = len(fresh.hints)
+    fresh.hint(n)
+    fresh.hint(1)
+    assert fresh.hint().message.startswith(f"({n}/{n}) ")
+
+
+@pytest.mark.parametrize("level", ["x", 0, -1, 99, True, 2.0, "1"])
+@pytest.mark.parametrize("fresh", PROBLEMS, indirect=True)
+def test_invalid_hint_level_says_the_range(fresh, level):
+    """An invalid level gives a Feedback naming the valid range, and does not advance."""
+    n = len(fresh.hints)
+    feedback = fresh.hint(level)
+    assert isinstance(feedback, Feedback) and feedback.outcome is Outcome.HINT
+    assert re.search(rf"\b1\b.*\b{n}\b", feedback.message), feedback.message
+    assert fresh.hint().message.startswith(f"(1/{n}) ")
+
+
+# solution() ------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("problem", PROBLEMS)
+def test_solution_reveals_clean_code(problem):
+    """solution() shows the region's code, without markers or stub lines."""
+    feedback = problem.solution()
+    assert feedback.outcome is Outcome.SOLUTION
+    assert feedback.code.strip()
+    for marker in ("# STUB", "BEGIN SOLUTION", "END SOLUTION"):
+        assert marker not in feedback.code
+    assert feedback.code in feedback._repr_markdown_()
+
+
+@pytest.mark.parametrize("problem", PROBLEMS)
+def test_solution_notebook_matches_its_source(problem):
+    """The .ipynb the reveal reads holds the same solution as the jupytext source (make sync)."""
+    _, code = _source_regions(problem)
+    assert problem.solution().code == code.strip("\n")
+
+
+@pytest.mark.parametrize("problem", PROBLEMS)
+def test_solution_without_solutions_folder(problem, monkeypatch, tmp_path):
+    """A copy without solutions says so instead of raising."""
+    monkeypatch.setattr(core, "SOLUTIONS_DIR", tmp_path)
+    feedback = problem.solution()
+    assert feedback.outcome is Outcome.SOLUTION
+    assert "not part of this copy" in feedback.message
+    assert not feedback.code
+
+
+@pytest.mark.parametrize(
+    "content, expected",
+    [
+        pytest.param('{"cells": [', "could not be read", id="truncated_json"),
+        pytest.param('{"nbformat": 4}', "could not be read", id="no_cells"),
+        pytest.param('{"cells": []}', "has no solution marked", id="no_region"),
+        pytest.param(
+            '{"cells": [{"cell_type": "code", "source": "# BEGIN SOLUTION x\\nx = 1\\n"}]}',
+            "could not be read",
+            id="unclosed_region",
+        ),
+    ],
+)
+@pytest.mark.parametrize("problem", PROBLEMS)
+def test_solution_from_broken_notebook(problem, monkeypatch, tmp_path, content, expected):
+    """A damaged solution notebook gives an explanation, not an exception."""
+    path = tmp_path / f"{problem.notebook}.ipynb"
+    path.parent.mkdir(parents=True)
+    path.write_text(content, encoding="utf-8")
+    monkeypatch.setattr(core, "SOLUTIONS_DIR", tmp_path)
+    feedback = problem.solution()
+    assert feedback.outcome is Outcome.SOLUTION
+    assert expected in feedback.message and not feedback.code
+
+
+# Feedback rendering ----------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("outcome", list(Outcome), ids=lambda o: o.name)
+def test_feedback_renders_its_outcome_word(outcome):
+    """str() and Markdown both show the outcome word, the problem and the message."""
+    feedback = Feedback(outcome, "some_problem", "the message")
+    for text in (str(feedback), feedback._repr_markdown_()):
+        assert outcome.value in text
+        assert "some_problem" in text and "the message" in text
+
+
+@pytest.mark.parametrize("problem", PROBLEMS)
+def test_real_feedback_renders_its_outcome_word(problem):
+    """Feedback from real checks shows 'Not attempted', 'Incorrect' and 'Correct'."""
+    cases = {
+        "Not attempted": problem.check(...),
+        "Incorrect": problem.check(object()),
+        "Correct": problem.check(_reference_answer(problem)),
+    }
+    for word, feedback in cases.items():
+        assert feedback.outcome.value == word
+        assert word in str(feedback)
+        assert word in feedback._repr_markdown_()
+
+
+def test_feedback_with_code_renders_a_code_block():
+    """Feedback carrying code shows it as a Python block in Markdown and after the text in str."""
+    feedback = Feedback(Outcome.SOLUTION, "p", "from here:", code="x = 1")
+    assert "```python\nx = 1\n```" in feedback._repr_markdown_()
+    assert str(feedback).endswith("\n\nx = 1")
+
+
+# Section ---------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("section", SECTIONS, ids=lambda s: s.notebook)
+def test_section_unknown_attribute(section):
+    """An unknown exercise name raises AttributeError naming it."""
+    with pytest.raises(AttributeError, match="no_such_exercise"):
+        section.no_such_exercise  # noqa: B018
+    assert not hasattr(section, "no_such_exercise")
+
+
+@pytest.mark.parametrize("section", SECTIONS, ids=lambda s: s.notebook)
+def test_section_lists_and_serves_its_problems(section):
+    """dir(section) lists every problem, and each is reached as an attribute."""
+    assert section.problems
+    listing = dir(section)
+    for name, problem in section.problems.items():
+        assert name in listing
+        assert getattr(section, name) is problem
+        assert problem.name == name and problem.notebook == section.notebook
+
+
+def test_sections_are_registered_once():
+    """all_sections() returns Sections with distinct notebooks."""
+    assert all(isinstance(section, Section) for section in SECTIONS)
+    notebooks = [section.notebook for section in SECTIONS]
+    assert len(notebooks) == len(set(notebooks))

@@ -1,0 +1,233 @@
+"""The plotting, diagnostic and reproducibility helpers, on tiny models and data."""
+
+import matplotlib
+
+matplotlib.use("Agg")
+
+from types import SimpleNamespace
+
+import keras
+import matplotlib.pyplot as plt
+import numpy as np
+import pytest
+import tensorflow as tf
+
+import utils
+import utils.plots as plots
+from utils.diagnostics import activation_stats, deep_mlp, gradient_norms, hidden_layers
+from utils.repro import set_seeds
+
+
+@pytest.fixture(autouse=True)
+def clean_matplotlib():
+    """Restore matplotlib's settings and close every figure after each test."""
+    with matplotlib.rc_context():
+        yield
+    plt.close("all")
+
+
+def small_mlp(n_hidden=3, units=5, initializer="he_normal", seed=0):
+    """A tiny seeded MLP on 4 inputs with 2 outputs."""
+    set_seeds(seed)
+    return deep_mlp(n_hidden, units, "relu", initializer, input_shape=(4,), n_outputs=2)
+
+
+# --- function_and_derivative ---------------------------------------------------------------
+
+
+def test_sigmoid_and_its_derivative():
+    """Sigmoid values are 1/(1+e^-z); the derivative is s(1-s), 0.25 at z=0."""
+    z = np.linspace(-6, 6, 13)
+    y, dy = plots.function_and_derivative(keras.activations.sigmoid, z)
+    s = 1 / (1 + np.exp(-z))
+    np.testing.assert_allclose(y, s, rtol=1e-5)
+    np.testing.assert_allclose(dy, s * (1 - s), rtol=1e-4, atol=1e-7)
+    assert dy[6] == pytest.approx(0.25, abs=1e-6)
+    assert dy.argmax() == 6
+
+
+def test_relu_slopes_are_zero_and_one():
+    """ReLU's derivative is 0 for negative inputs and 1 for positive ones."""
+    z = np.array([-3.0, -1.0, -0.1, 0.1, 1.0, 3.0])
+    y, dy = plots.function_and_derivative(keras.activations.relu, z)
+    np.testing.assert_allclose(y, np.maximum(z, 0), rtol=1e-6)
+    np.testing.assert_array_equal(dy, [0, 0, 0, 1, 1, 1])
+
+
+# --- plots ---------------------------------------------------------------------------------
+
+
+def line_data(ax):
+    """(x, y) of each line on an Axes, as float arrays."""
+    return [(np.asarray(line.get_xdata(), float), np.asarray(line.get_ydata(), float)) for line in ax.get_lines()]
+
+
+@pytest.mark.parametrize(("log", "scale"), [(True, "log"), (False, "linear")])
+def test_plot_per_layer_draws_one_line_per_series(log, scale):
+    """One line per series, x = layer 1..n, in log scale when asked."""
+    ax = plots.plot_per_layer({"a": [1, 10, 100], "b": [2.0, 3.0, 4.0, 5.0]}, "std", title="T", log=log)
+    (xa, ya), (xb, yb) = line_data(ax)
+    np.testing.assert_array_equal(xa, [1, 2, 3])
+    np.testing.assert_array_equal(ya, [1, 10, 100])
+    np.testing.assert_array_equal(xb, [1, 2, 3, 4])
+    assert ax.get_yscale() == scale
+    assert (ax.get_xlabel(), ax.get_ylabel(), ax.get_title()) == ("layer", "std", "T")
+    assert [t.get_text() for t in ax.get_legend().get_texts()] == ["a", "b"]
+
+
+def test_plot_per_layer_draws_on_a_given_axes():
+    """Given an Axes, the plot goes there."""
+    _, given = plt.subplots()
+    assert plots.plot_per_layer({"a": [1, 2]}, "y", ax=given) is given
+    assert len(given.get_lines()) == 1
+
+
+def test_plot_learning_curves_accepts_dicts_and_histories():
+    """A plain dict and an object with a .history dict each give one curve per epoch."""
+    histories = {
+        "dict": {"val_accuracy": [0.5, 0.6, 0.7], "loss": [3, 2, 1]},
+        "history": SimpleNamespace(history={"val_accuracy": [0.4, 0.8], "loss": [1, 1]}),
+    }
+    ax = plots.plot_learning_curves(histories)
+    (x1, y1), (x2, y2) = line_data(ax)
+    np.testing.assert_array_equal(x1, [1, 2, 3])
+    np.testing.assert_allclose(y1, [0.5, 0.6, 0.7])
+    np.testing.assert_array_equal(x2, [1, 2])
+    np.testing.assert_allclose(y2, [0.4, 0.8])
+    assert ax.get_ylabel() == "val accuracy"
+    assert ax.get_yscale() == "linear"
+
+
+def test_plot_learning_curves_uses_the_metric_asked_for():
+    """metric= picks which series of each history is drawn."""
+    ax = plots.plot_learning_curves({"run": {"val_accuracy": [0.1, 0.2], "loss": [3.0, 1.5]}}, metric="loss")
+    ((_, y),) = line_data(ax)
+    np.testing.assert_allclose(y, [3.0, 1.5])
+
+
+def test_plot_functions_and_derivatives_draws_both_panels():
+    """Each function gets a line on the left panel and its derivative on the right."""
+    functions = {"sigmoid": keras.activations.sigmoid, "relu": keras.activations.relu}
+    left, right = plots.plot_functions_and_derivatives(functions, z=np.linspace(-4, 4, 81))
+    assert len(left.get_lines()) == 2 and len(right.get_lines()) == 2
+    (_, sig), (_, relu) = line_data(left)
+    (_, dsig), (_, drelu) = line_data(right)
+    assert sig.max() < 1 and relu.max() == pytest.approx(4.0)
+    assert dsig.max() == pytest.approx(0.25, abs=1e-6)
+    assert set(np.unique(drelu)) <= {0.0, 1.0}
+    assert left.get_figure() is right.get_figure()
+
+
+def test_save_fig_writes_a_png(monkeypatch, tmp_path):
+    """save_fig writes <name>.png under IMAGES_DIR, creating the folder."""
+    monkeypatch.setattr(plots, "IMAGES_DIR", tmp_path / "images")
+    plots.plot_per_layer({"a": [1, 2, 3]}, "y")
+    plots.save_fig("per_layer")
+    assert [p.name for p in (tmp_path / "images").iterdir()] == ["per_layer.png"]
+    assert (tmp_path / "images" / "per_layer.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+
+
+# --- diagnostics ---------------------------------------------------------------------------
+
+
+def test_deep_mlp_layers_and_parameter_count():
+    """n_hidden Dense layers of `units`, then the output layer; parameters add up."""
+    model = small_mlp(n_hidden=3, units=5)
+    dense = [layer for layer in model.layers if isinstance(layer, keras.layers.Dense)]
+    assert [layer.units for layer in dense] == [5, 5, 5, 2]
+    assert [layer.activation.__name__ for layer in dense] == ["relu"] * 3 + ["softmax"]
+    assert model.count_params() == (4 * 5 + 5) + 2 * (5 * 5 + 5) + (5 * 2 + 2)
+    assert model.output_shape == (None, 2)
+
+
+@pytest.mark.parametrize("initializer", ["he_normal", keras.initializers.GlorotUniform()], ids=["name", "instance"])
+def test_deep_mlp_gives_each_layer_its_own_initializer(initializer):
+    """Every hidden layer has a distinct initializer instance, so equal shapes draw differently."""
+    model = small_mlp(n_hidden=4, units=5, initializer=initializer)
+    inits = [layer.kernel_initializer for layer in hidden_layers(model)]
+    assert len({id(init) for init in inits}) == 4
+    assert all(init is not initializer for init in inits)
+    assert {type(init) for init in inits} == {type(keras.initializers.get(initializer))}
+    kernels = [layer.kernel.numpy() for layer in hidden_layers(model)[1:]]  # all 5x5
+    assert not np.allclose(kernels[0], kernels[1]) and not np.allclose(kernels[1], kernels[2])
+
+
+def test_activation_stats_has_one_entry_per_hidden_layer():
+    """activation_stats gives a mean and a std for each hidden layer; ReLU outputs are non-negative."""
+    model = small_mlp(n_hidden=3)
+    X = np.random.default_rng(0).standard_normal((32, 4)).astype(np.float32)
+    means, stds = activation_stats(model, X)
+    assert means.shape == (3,) and stds.shape == (3,)
+    assert np.all(means >= 0) and np.all(stds > 0)
+    first = np.maximum(X @ model.layers[-4].kernel.numpy() + model.layers[-4].bias.numpy(), 0)
+    assert means[0] == pytest.approx(first.mean(), rel=1e-5)
+    assert stds[0] == pytest.approx(first.std(), rel=1e-5)
+
+
+def test_gradient_norms_are_positive_and_finite():
+    """gradient_norms gives one positive, finite norm per hidden layer."""
+    model = small_mlp(n_hidden=3, initializer="glorot_uniform")
+    rng = np.random.default_rng(1)
+    X = rng.standard_normal((32, 4)).astype(np.float32)
+    y = rng.integers(0, 2, size=32)
+    norms = gradient_norms(model, X, y)
+    assert norms.shape == (3,)
+    assert np.all(np.isfinite(norms)) and np.all(norms > 0)
+
+
+@pytest.mark.parametrize(
+    ("initializer", "low", "high"),
+    [("he_normal", 0.1, 10.0), ("glorot_uniform", 0.0, 1e-3)],
+)
+def test_activation_scale_across_30_relu_layers(initializer, low, high):
+    """He init keeps ReLU activations' scale across 30 layers; Glorot lets it collapse."""
+    set_seeds(42)
+    model = deep_mlp(30, 100, "relu", initializer, input_shape=(100,))
+    X = np.random.default_rng(0).standard_normal((256, 100)).astype(np.float32)
+    _, stds = activation_stats(model, X)
+    ratio = stds[-1] / stds[0]
+    assert stds.shape == (30,)
+    assert low <= ratio <= high, ratio
+
+
+# --- reproducibility and setup -------------------------------------------------------------
+
+
+def initial_weights(seed):
+    """The initial weights of a small model built right after set_seeds(seed)."""
+    set_seeds(seed)
+    return deep_mlp(2, 8, "relu", "he_normal", input_shape=(4,), n_outputs=3).get_weights()
+
+
+def test_set_seeds_makes_initial_weights_reproducible():
+    """The same seed gives the same weights; another seed gives different ones."""
+    first, again, other = initial_weights(7), initial_weights(7), initial_weights(8)
+    for a, b in zip(first, again, strict=True):
+        np.testing.assert_array_equal(a, b)
+    assert not np.array_equal(first[0], other[0])
+
+
+def test_set_seeds_also_seeds_numpy():
+    """NumPy's global generator restarts with the seed."""
+    set_seeds(3)
+    a = np.random.rand(3)
+    set_seeds(3)
+    np.testing.assert_array_equal(a, np.random.rand(3))
+
+
+@pytest.mark.parametrize(
+    ("quick", "mode", "other"), [("1", "quick mode", "full mode"), (None, "full mode", "quick mode")]
+)
+def test_setup_reports_versions_and_mode(monkeypatch, capsys, quick, mode, other):
+    """setup() names the TensorFlow version and the mode, and applies the course style."""
+    if quick is None:
+        monkeypatch.delenv("COURSE_QUICK", raising=False)
+    else:
+        monkeypatch.setenv("COURSE_QUICK", quick)
+    plt.rcParams["axes.spines.top"] = True
+    utils.setup(seed=5)
+    out = capsys.readouterr().out
+    assert f"TensorFlow {tf.__version__}" in out
+    assert mode in out and other not in out
+    assert "seed 5" in out
+    assert plt.rcParams["axes.spines.top"] is False
