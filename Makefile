@@ -24,8 +24,10 @@ $(STAMP)/venv: requirements.txt pyproject.toml
 data: $(STAMP)/venv
 	@bash tools/get_data.sh $(BIN)/python
 
+ROOT_FLAG := $(if $(filter 0,$(shell id -u)),--allow-root)
+
 lab: data
-	$(BIN)/jupyter lab --notebook-dir=. chapters
+	$(BIN)/jupyter lab --ServerApp.root_dir=. --LabApp.default_url=/lab/tree/chapters $(ROOT_FLAG)
 
 test: data
 	COURSE_QUICK=1 $(BIN)/python -m pytest -n $(JOBS) --dist loadfile
