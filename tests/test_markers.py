@@ -91,9 +91,7 @@ def test_exercise_drops_solution_comments():
 
 def test_solution_regions_without_markers_or_stubs():
     """The solution of a region is its code alone."""
-    assert solution_regions(ONE_REGION) == {
-        "limit": "fan_avg = (784 + 300) / 2\nlimit = (3 / fan_avg) ** 0.5"
-    }
+    assert solution_regions(ONE_REGION) == {"limit": "fan_avg = (784 + 300) / 2\nlimit = (3 / fan_avg) ** 0.5"}
 
 
 def test_solution_regions_of_two_regions():

@@ -5,6 +5,7 @@ A problem's ``judge`` signals a wrong answer by raising ``Incorrect`` with a spe
 """
 
 import json
+import numbers
 import textwrap
 from dataclasses import dataclass
 from enum import Enum
@@ -115,8 +116,9 @@ class Problem:
             return Feedback(Outcome.HINT, self.name, "this exercise has no hints.")
         if level is None:
             level = min(self._hints_shown + 1, len(self.hints))
-        if isinstance(level, bool) or not isinstance(level, int) or not 1 <= level <= len(self.hints):
+        if isinstance(level, bool) or not isinstance(level, numbers.Integral) or not 1 <= level <= len(self.hints):
             return Feedback(Outcome.HINT, self.name, f"hints go from 1 to {len(self.hints)}.")
+        level = int(level)
         self._hints_shown = max(self._hints_shown, level)
         more = " Call `.hint()` again for the next one." if level < len(self.hints) else ""
         return Feedback(Outcome.HINT, self.name, f"({level}/{len(self.hints)}) {self.hints[level - 1]}{more}")

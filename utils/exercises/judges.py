@@ -21,6 +21,12 @@ def type_name(value) -> str:
     return kind.__qualname__ if module in ("builtins", "__main__") else f"{module}.{kind.__qualname__}"
 
 
+def a_type(value) -> str:
+    """'a float', 'an int', 'a numpy.ndarray': the type of ``value`` with its article."""
+    name = type_name(value)
+    return f"{'an' if name[0].lower() in 'aeiou' else 'a'} {name}"
+
+
 def as_number(answer) -> float:
     """A finite real number from a Python, NumPy or TensorFlow scalar; Incorrect otherwise."""
     if isinstance(answer, bool):
@@ -28,12 +34,15 @@ def as_number(answer) -> float:
     if isinstance(answer, str):
         raise Incorrect(f"expected a number, got the string {answer[:40]!r}: drop the quotes.")
     if isinstance(answer, numbers.Real):
-        value = float(answer)
+        try:
+            value = float(answer)
+        except OverflowError:
+            raise Incorrect("expected a finite number; that one is too large for a float.") from None
     else:
         try:
             array = np.asarray(answer, dtype=float)
         except (TypeError, ValueError, OverflowError):
-            raise Incorrect(f"expected a number, got a {type_name(answer)}.") from None
+            raise Incorrect(f"expected a number, got {a_type(answer)}.") from None
         if array.size != 1:
             raise Incorrect(f"expected a single number, got an array of shape {array.shape}.")
         value = float(array.reshape(()))
@@ -51,7 +60,10 @@ def initializer_signature(initializer) -> tuple[float, str, str]:
             resolved = keras.initializers.get(initializer)
         except Exception:
             raise Incorrect(f"{_short(initializer)} is not a Keras initializer.") from None
-    if isinstance(resolved, keras.initializers.RandomNormal | keras.initializers.RandomUniform):
+    if isinstance(
+        resolved,
+        keras.initializers.RandomNormal | keras.initializers.TruncatedNormal | keras.initializers.RandomUniform,
+    ):
         raise Incorrect(
             f"{type(resolved).__name__} draws weights with a fixed spread, whatever the layer's "
             "fan-in: it matches He initialization for one layer size at most. Use an initializer "
@@ -73,11 +85,11 @@ def describe_initializer(signature: tuple[float, str, str]) -> str:
 def choice_letter(answer, options: str) -> str:
     """The single option letter in answers such as 'b', 'B', '(b)' or 'b)'; Incorrect otherwise."""
     if not isinstance(answer, str):
-        raise Incorrect(f"answer with one letter as a string, such as \"{options[0]}\"; got a {type_name(answer)}.")
+        raise Incorrect(f"answer with one letter as a string, such as \"{options[0]}\"; got {a_type(answer)}.")
     letter = re.sub(r"[\s().:]", "", answer).lower()
     if not letter:
         raise NotAttempted
-    if letter not in options:
+    if len(letter) != 1 or letter not in options:
         raise Incorrect(f"answer with one of the letters {', '.join(options)}; got {answer[:40]!r}.")
     return letter
 
@@ -86,4 +98,4 @@ def _short(value) -> str:
     """A short, safe description of an arbitrary value."""
     if isinstance(value, str):
         return repr(value[:40])
-    return f"a {type_name(value)}"
+    return a_type(value)
