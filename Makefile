@@ -6,14 +6,12 @@
 PYTHON ?= python3.11
 VENV   := .venv
 BIN    := $(VENV)/bin
-STAMP  := .make
 JOBS   ?= 2
 
 .PHONY: lab test data exercises sync refresh lint clean
 .DEFAULT_GOAL := test
 
-$(STAMP)/venv: requirements.txt pyproject.toml
-	@mkdir -p $(STAMP)
+$(VENV)/.installed: requirements.txt pyproject.toml
 	@command -v $(PYTHON) >/dev/null || { echo "error: $(PYTHON) not found; install Python 3.11 or run make PYTHON=/path/to/python3.11"; exit 1; }
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
@@ -21,7 +19,7 @@ $(STAMP)/venv: requirements.txt pyproject.toml
 	$(BIN)/python -m pip install -qq --no-deps -e .
 	@touch $@
 
-data: $(STAMP)/venv
+data: $(VENV)/.installed
 	@bash tools/get_data.sh $(BIN)/python
 
 ROOT_FLAG := $(if $(filter 0,$(shell id -u)),--allow-root)
@@ -32,18 +30,18 @@ lab: data
 test: data
 	COURSE_QUICK=1 $(BIN)/python -m pytest -n $(JOBS) --dist loadfile
 
-exercises: $(STAMP)/venv
+exercises: $(VENV)/.installed
 	$(BIN)/python -m tools.exercises
 
-sync: $(STAMP)/venv
+sync: $(VENV)/.installed
 	$(BIN)/jupytext --quiet --to ipynb --update --set-kernel python3 solutions/*/[0-9][0-9]_*.py
 	$(BIN)/python -m tools.exercises
 
 refresh: data
 	$(BIN)/python -m tools.refresh $(NB)
 
-lint: $(STAMP)/venv
+lint: $(VENV)/.installed
 	$(BIN)/ruff check .
 
 clean:
-	rm -rf $(VENV) $(STAMP) images models logs .pytest_cache .ruff_cache
+	rm -rf $(VENV) images models logs .pytest_cache .ruff_cache

@@ -327,11 +327,12 @@ def test_bad_cache_alone_is_reported(use_fake, data_dir, spoil):
 
 
 @pytest.mark.parametrize("spoil", BAD_CACHES, ids=BAD_CACHE_IDS)
-def test_bad_cache_is_replaced_from_another_source(use_fake, data_dir, spoil):
-    """A bad cache is passed over for a good source, then rewritten with good content."""
+def test_bad_cache_is_replaced_from_another_source(use_fake, data_dir, spoil, capsys):
+    """A bad cache is reported, passed over for a good source, then rewritten with good content."""
     put_gz(use_fake, data_dir)
     spoil(use_fake, data_dir / data.CACHE_NAME)
     assert_same_arrays(data.load_raw_arrays(), use_fake.arrays)
+    assert data.CACHE_NAME in capsys.readouterr().err
     assert_same_arrays(data.from_cache(), use_fake.arrays)
 
 

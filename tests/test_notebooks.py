@@ -14,6 +14,7 @@ from tools.notebooks import (
     code_fingerprint,
     exercise_notebook,
     make_exercise,
+    outputs_fingerprint,
     solution_notebook,
     solution_sources,
 )
@@ -75,6 +76,7 @@ def test_solution_outputs_are_fresh(source):
     assert stamp, f"no record of what produced the outputs: {fix}"
     assert stamp["mode"] == "full", f"outputs come from {stamp['mode']} mode: {fix}"
     assert stamp["code_sha256"] == code_fingerprint(notebook), f"code changed since the outputs were stored: {fix}"
+    assert stamp["outputs_sha256"] == outputs_fingerprint(notebook), f"outputs were saved by another run: {fix}"
     counts = [cell.execution_count for cell in code_cells(notebook)]
     assert counts == list(range(1, len(counts) + 1)), f"cells were not all run in order: {fix}"
     errors = [o for cell in code_cells(notebook) for o in cell.outputs if o.output_type == "error"]

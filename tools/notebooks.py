@@ -1,6 +1,7 @@
 """Where the notebooks live, and the transformations between their forms."""
 
 import hashlib
+import json
 from pathlib import Path
 
 import jupytext
@@ -65,3 +66,9 @@ def code_fingerprint(notebook) -> str:
             digest.update(cell.source.encode())
             digest.update(b"\0")
     return digest.hexdigest()
+
+
+def outputs_fingerprint(notebook) -> str:
+    """SHA-256 of a notebook's stored outputs, so outputs saved by anything but a refresh show."""
+    outputs = [cell.outputs for cell in notebook.cells if cell.cell_type == "code"]
+    return hashlib.sha256(json.dumps(outputs, sort_keys=True).encode()).hexdigest()

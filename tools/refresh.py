@@ -14,7 +14,7 @@ from pathlib import Path
 import nbformat
 from nbclient import NotebookClient
 
-from tools.notebooks import ROOT, code_fingerprint, solution_notebook, solution_sources
+from tools.notebooks import ROOT, code_fingerprint, outputs_fingerprint, solution_notebook, solution_sources
 
 CELL_TIMEOUT_S = 1800
 
@@ -24,6 +24,7 @@ def provenance(notebook) -> dict:
     return {
         "mode": "full",
         "code_sha256": code_fingerprint(notebook),
+        "outputs_sha256": outputs_fingerprint(notebook),
         "python": platform.python_version(),
         "tensorflow": version("tensorflow"),
         "keras": version("keras"),
@@ -44,6 +45,8 @@ def refresh(path: Path) -> float:
     )
     started = time.perf_counter()
     client.execute()
+    nbformat.write(notebook, path)
+    notebook = nbformat.read(path, as_version=4)  # fingerprint the outputs exactly as stored
     notebook.metadata["course"] = {"role": "solution", "outputs": provenance(notebook)}
     nbformat.write(notebook, path)
     return time.perf_counter() - started

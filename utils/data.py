@@ -136,6 +136,8 @@ def load_raw_arrays() -> dict[str, np.ndarray]:
             failures.append(str(error))
             continue
         if source is not from_cache:
+            if (cache_dir() / CACHE_NAME).exists():  # it failed verification: say so, then replace it
+                print(f"note: {failures[0]}; replaced it with a verified copy", file=sys.stderr)
             save_cache(arrays)
         return arrays
     raise DataError(not_found_message(failures))

@@ -55,11 +55,11 @@ for depth in (10, 20, 50):
 #
 # ### The sigmoid's part in it
 #
-# Glorot and Bengio (2010) singled out two suspects: the logistic sigmoid activation and the
-# initialization of the time, weights drawn from a normal distribution with mean 0 and standard
-# deviation 1. Let's look at the sigmoid and its derivative, next to tanh and ReLU. The
-# derivatives are not typed in by hand: `utils` asks TensorFlow's automatic differentiation for
-# them, from Keras's own activation functions.
+# Glorot and Bengio (2010) showed that the activation function and the scale of the initial
+# weights together decide whether a signal survives many layers, and the logistic sigmoid fared
+# worst. Let's look at the sigmoid and its derivative, next to tanh and ReLU. The derivatives are
+# not typed in by hand: `utils` asks TensorFlow's automatic differentiation for them, from
+# Keras's own activation functions.
 
 # %%
 activations = {
@@ -106,8 +106,10 @@ X_batch, y_batch = X_train[:512], y_train[:512]
 data
 
 # %% [markdown]
-# Five configurations: the sigmoid with the old N(0, 1) initialization, and four pairs of an
-# activation with one of the initializations of section 1.3 below.
+# Five configurations: the sigmoid with the crudest initialization of all, weights drawn from a
+# normal distribution with mean 0 and standard deviation 1 whatever the layer's size (the book's
+# example of what goes wrong), and four pairs of an activation with one of the initializations
+# of section 1.3 below.
 
 # %%
 configurations = {
@@ -150,9 +152,10 @@ for name in configurations:
 #   outputs sit near 0 or 1. A variable confined to [0, 1] has a standard deviation of at most
 #   0.5, reached when all its values are 0 or 1; compare the spread of `sigmoid + N(0, 1)` with
 #   that bound.
-# - **Glorot's initialization** was derived for an activation whose slope at 0 is 1, like tanh.
-#   With the sigmoid, whose slope is at most 0.25, each layer still shrinks the backward signal:
-#   compare the ratios of `sigmoid + Glorot` and `tanh + Glorot`.
+# - **Glorot's initialization** was derived for an activation that behaves like the identity
+#   around 0, as tanh does (slope 1). The sigmoid's slope is at most 0.25, so each sigmoid layer
+#   still shrinks the backward signal: compare the ratios of `sigmoid + Glorot` and
+#   `tanh + Glorot`.
 # - **ReLU with He** and **SELU with LeCun** keep both the spread and the gradient within a small
 #   factor from the bottom of the network to the top.
 
