@@ -1,8 +1,9 @@
-"""Checks that nbval cannot express: what each exercise check cell reports when run.
+"""Checks that nbval cannot express, applied to every notebook cell it runs.
 
-In an exercise notebook (chapters/) every check cell must report "Not attempted": the stub is
-a valid answer to nothing, and must never crash. In a solution notebook (solutions/) it must
-report "Correct": each solution passes its own checks.
+- No cell writes to stderr: a warning a learner would have to ignore is a failure.
+- In an exercise notebook (chapters/) every check cell reports "Not attempted": the stub is a
+  valid answer to nothing, and must never crash. In a solution notebook (solutions/) it reports
+  "Correct": each solution passes its own checks.
 """
 
 import re
@@ -32,10 +33,14 @@ def output_text(outputs) -> str:
 def pytest_runtest_call(item):
     """After an nbval cell runs, hold a check cell to the outcome its notebook's kind requires."""
     result = yield
+    outputs = getattr(item, "test_outputs", None) or []
+    warnings = [str(o.get("text", "")) for o in outputs if o.get("name") == "stderr"]
+    if warnings:
+        raise AssertionError("this cell wrote to stderr (a warning?):\n" + "".join(warnings))
     source = getattr(getattr(item, "cell", None), "source", None)
     if source and CHECK_CELL.match(last_code_line(source)):
         expected = next((want for folder, want in EXPECTED_OUTCOME.items() if folder in item.path.parts), None)
-        shown = output_text(getattr(item, "test_outputs", None))
+        shown = output_text(outputs)
         if expected and expected not in shown:
             raise AssertionError(f"this check cell should report {expected!r}, but it showed:\n{shown}")
     return result
