@@ -23,6 +23,7 @@ from utils.exercises.markers import solution_regions
 SOURCES = solution_sources()
 IDS = [source.stem for source in SOURCES]
 CHECK_CELL = re.compile(r"^ex\.\w+\.check\(", re.MULTILINE)
+RESEEDING = re.compile(r"set_seeds\(|set_random_seed\(")
 
 
 def read(path):
@@ -123,6 +124,8 @@ def test_section_layout(source):
     setup_cells = [cell for cell in code_cells(solution) if "utils.setup(" in cell.source]
     assert setup_cells == [code_cells(solution)[0]], "exactly one setup cell, the first code cell"
     assert f"github.com/{REPOSITORY}" in setup_cells[0].source
+    reseeding = [cell.source for cell in code_cells(solution) if RESEEDING.search(cell.source)]
+    assert not reseeding, "seeds are set once, by utils.setup() in the setup cell"
     markdown = "\n".join(cell.source for cell in solution.cells if cell.cell_type == "markdown")
     assert "## Summary" in markdown and "## Papers" in markdown
     assert len([cell for cell in code_cells(solution) if CHECK_CELL.search(cell.source)]) >= 3
