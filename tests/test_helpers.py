@@ -29,7 +29,7 @@ def clean_matplotlib():
 def small_mlp(n_hidden=3, units=5, initializer="he_normal", seed=0):
     """A tiny seeded MLP on 4 inputs with 2 outputs."""
     set_seeds(seed)
-    return deep_mlp(n_hidden, units, "relu", initializer, input_shape=(4,), n_outputs=2)
+    return deep_mlp(n_hidden, units, "relu", initializer, shape=(4,), n_outputs=2)
 
 
 # --- function_and_derivative ---------------------------------------------------------------
@@ -182,7 +182,7 @@ def test_gradient_norms_are_positive_and_finite():
 def test_activation_scale_across_30_relu_layers(initializer, low, high):
     """He init keeps ReLU activations' scale across 30 layers; Glorot lets it collapse."""
     set_seeds(42)
-    model = deep_mlp(30, 100, "relu", initializer, input_shape=(100,))
+    model = deep_mlp(30, 100, "relu", initializer, shape=(100,))
     X = np.random.default_rng(0).standard_normal((256, 100)).astype(np.float32)
     _, stds = activation_stats(model, X)
     ratio = stds[-1] / stds[0]
@@ -196,7 +196,7 @@ def test_activation_scale_across_30_relu_layers(initializer, low, high):
 def initial_weights(seed):
     """The initial weights of a small model built right after set_seeds(seed)."""
     set_seeds(seed)
-    return deep_mlp(2, 8, "relu", "he_normal", input_shape=(4,), n_outputs=3).get_weights()
+    return deep_mlp(2, 8, "relu", "he_normal", shape=(4,), n_outputs=3).get_weights()
 
 
 def test_set_seeds_makes_initial_weights_reproducible():

@@ -5,9 +5,9 @@ import numpy as np
 import tensorflow as tf
 
 
-def deep_mlp(n_hidden: int, units: int, activation, kernel_initializer, input_shape=(28, 28), n_outputs=10):
+def deep_mlp(n_hidden: int, units: int, activation, kernel_initializer, shape=(28, 28), n_outputs=10):
     """A plain MLP: ``n_hidden`` Dense layers of ``units``, each with its own fresh initializer."""
-    model = keras.Sequential([keras.Input(shape=input_shape), keras.layers.Flatten()])
+    model = keras.Sequential([keras.Input(shape=shape), keras.layers.Flatten()])
     for _ in range(n_hidden):
         model.add(keras.layers.Dense(units, activation=activation, kernel_initializer=fresh(kernel_initializer)))
     model.add(keras.layers.Dense(n_outputs, activation="softmax"))

@@ -329,7 +329,7 @@ choices = {
 }
 spread_50 = {}
 for name, initializer in choices.items():
-    model = utils.deep_mlp(50, 100, "relu", initializer, input_shape=(100,))
+    model = utils.deep_mlp(50, 100, "relu", initializer, shape=(100,))
     spread_50[name] = utils.activation_stats(model, X_standardized)[1]
 utils.plot_per_layer(spread_50, "std of outputs (log scale)", "50 ReLU layers at initialization")
 utils.save_fig("s01_spread_50_relu_layers")
