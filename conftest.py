@@ -6,18 +6,11 @@
   "Correct": each solution passes its own checks.
 """
 
-import re
-
 import pytest
 
-CHECK_CELL = re.compile(r"^ex\.\w+\.check\(", re.MULTILINE)
+from tools.notebooks import is_check_cell
+
 EXPECTED_OUTCOME = {"chapters": "Not attempted", "solutions": "Correct"}
-
-
-def last_code_line(source: str) -> str:
-    """The last line of a cell that is neither blank nor a comment."""
-    lines = [line for line in source.splitlines() if line.strip() and not line.lstrip().startswith("#")]
-    return lines[-1] if lines else ""
 
 
 def output_text(outputs) -> str:
@@ -38,7 +31,7 @@ def pytest_runtest_call(item):
     if warnings:
         raise AssertionError("this cell wrote to stderr (a warning?):\n" + "".join(warnings))
     source = getattr(getattr(item, "cell", None), "source", None)
-    if source and CHECK_CELL.match(last_code_line(source)):
+    if source and is_check_cell(source):
         expected = next((want for folder, want in EXPECTED_OUTCOME.items() if folder in item.path.parts), None)
         shown = output_text(outputs)
         if expected and expected not in shown:

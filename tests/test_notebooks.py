@@ -13,6 +13,7 @@ from tools.notebooks import (
     ROOT,
     code_fingerprint,
     exercise_notebook,
+    is_check_cell,
     make_exercise,
     outputs_fingerprint,
     solution_notebook,
@@ -22,7 +23,6 @@ from utils.exercises.markers import solution_regions
 
 SOURCES = solution_sources()
 IDS = [source.stem for source in SOURCES]
-CHECK_CELL = re.compile(r"^ex\.\w+\.check\(", re.MULTILINE)
 RESEEDING = re.compile(r"set_seeds\(|set_random_seed\(")
 
 
@@ -88,7 +88,7 @@ def test_solution_outputs_are_fresh(source):
 def test_stored_checks_are_correct(source):
     """In the stored full-mode outputs, every check cell reports a correct answer."""
     for cell in code_cells(read(solution_notebook(source))):
-        if CHECK_CELL.search(cell.source):
+        if is_check_cell(cell.source):
             shown = "".join(str(o.get("data", {}).get("text/plain", "")) for o in cell.outputs)
             assert "Correct" in shown, f"check cell shows {shown!r}:\n{cell.source}"
 
@@ -128,7 +128,7 @@ def test_section_layout(source):
     assert not reseeding, "seeds are set once, by utils.setup() in the setup cell"
     markdown = "\n".join(cell.source for cell in solution.cells if cell.cell_type == "markdown")
     assert "## Summary" in markdown and "## Papers" in markdown
-    assert len([cell for cell in code_cells(solution) if CHECK_CELL.search(cell.source)]) >= 3
+    assert len([cell for cell in code_cells(solution) if is_check_cell(cell.source)]) >= 3
 
 
 @pytest.mark.parametrize("source", SOURCES, ids=IDS)

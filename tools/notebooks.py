@@ -2,6 +2,7 @@
 
 import hashlib
 import json
+import re
 from pathlib import Path
 
 import jupytext
@@ -13,6 +14,7 @@ ROOT = Path(__file__).resolve().parents[1]
 SOLUTIONS = ROOT / "solutions"
 CHAPTERS = ROOT / "chapters"
 REPOSITORY = "training-deep-nets/course"  # GitHub owner/name, used by the Colab badges and clone
+CHECK_CALL = re.compile(r"^ex\.\w+\.check\(")
 NBVAL_TAGS = {"nbval-check-output", "nbval-ignore-output", "nbval-skip", "nbval-raises-exception"}
 
 
@@ -72,3 +74,9 @@ def outputs_fingerprint(notebook) -> str:
     """SHA-256 of a notebook's stored outputs, so outputs saved by anything but a refresh show."""
     outputs = [cell.outputs for cell in notebook.cells if cell.cell_type == "code"]
     return hashlib.sha256(json.dumps(outputs, sort_keys=True).encode()).hexdigest()
+
+
+def is_check_cell(source: str) -> bool:
+    """True for an exercise's check cell: its last line of code is ``ex.<name>.check(...)``."""
+    code = [line for line in source.splitlines() if line.strip() and not line.lstrip().startswith("#")]
+    return bool(code) and bool(CHECK_CALL.match(code[-1]))

@@ -45,8 +45,7 @@ def refresh(path: Path) -> float:
     )
     started = time.perf_counter()
     client.execute()
-    nbformat.write(notebook, path)
-    notebook = nbformat.read(path, as_version=4)  # fingerprint the outputs exactly as stored
+    notebook = nbformat.reads(nbformat.writes(notebook), as_version=4)  # outputs exactly as stored
     notebook.metadata["course"] = {"role": "solution", "outputs": provenance(notebook)}
     nbformat.write(notebook, path)
     return time.perf_counter() - started

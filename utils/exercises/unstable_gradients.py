@@ -7,11 +7,11 @@ import keras
 from utils.exercises.core import Incorrect, Problem, Section
 from utils.exercises.judges import (
     NORMAL_FORMS,
+    a_type,
     as_number,
     choice_letter,
     describe_initializer,
     initializer_signature,
-    a_type,
 )
 
 FAN_IN, FAN_OUT = 784, 300
