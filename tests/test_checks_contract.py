@@ -7,6 +7,7 @@ is registered there.
 import copy
 import math
 import re
+import textwrap
 
 import jupytext
 import keras
@@ -138,11 +139,16 @@ def _source_regions(problem):
     raise AssertionError(f"no region {problem.name!r} in solutions/{problem.notebook}.py")
 
 
+# What a stub leaves for the learner: `name = ...`, or a function or class to complete.
+STUB_TARGET = re.compile(r"([A-Za-z_]\w*)\s*=\s*\.\.\.|(?:def|class)\s+([A-Za-z_]\w*)")
+
+
 def _reference_answer(problem):
-    """The value the solution region assigns to the variable its stub leaves as ``...``."""
+    """The value the solution region gives the name its stub leaves to the learner."""
     stubs, code = _source_regions(problem)
-    targets = [m[1] for line in stubs if (m := re.match(r"\s*([A-Za-z_]\w*)\s*=\s*\.\.\.", line))]
-    assert len(targets) == 1, f"{problem.name}: expected one `name = ...` stub, got {stubs}"
+    top_level = textwrap.dedent("\n".join(stubs)).splitlines()
+    targets = [m[1] or m[2] for line in top_level if (m := STUB_TARGET.match(line))]
+    assert len(targets) == 1, f"{problem.name}: expected one `name = ...`, `def name` or `class name` stub, got {stubs}"
     namespace = {"keras": keras, "np": np, "tf": tf, "math": math}
     exec(compile(code, f"<solution {problem.name}>", "exec"), namespace)
     return namespace[targets[0]]
