@@ -19,7 +19,7 @@ from tools.notebooks import (
     solution_notebook,
     solution_sources,
 )
-from utils.exercises.markers import solution_regions
+from utils.exercises.markers import parse_regions
 
 SOURCES = solution_sources()
 IDS = [source.stem for source in SOURCES]
@@ -101,13 +101,14 @@ def test_exercise_has_no_outputs_and_no_solution_code(source):
     assert all(not cell.outputs and cell.execution_count is None for cell in code_cells(exercise))
     assert "BEGIN SOLUTION" not in text and "# STUB:" not in text
     solution = jupytext.read(source)
+    regions = [region for cell in code_cells(solution) for region in parse_regions(cell.source)]
+    stub_lines = {line.strip() for _, stubs, _ in regions for line in stubs}
     region_lines = {
         line.strip()
-        for cell in code_cells(solution)
-        for code in solution_regions(cell.source).values()
-        for line in code.splitlines()
+        for _, _, code in regions
+        for line in code
         if line.strip() and not line.strip().startswith("#")
-    }
+    } - stub_lines  # a stub's own `def f(x):` line is meant to be in both
     exercise_lines = {line.strip() for line in text.splitlines()}
     assert not region_lines & exercise_lines, "solution code leaked into the exercise"
 
@@ -137,3 +138,14 @@ def test_cell_tags_are_known(source):
     for cell in jupytext.read(source).cells:
         unknown = set(cell.metadata.get("tags", [])) - NBVAL_TAGS
         assert not unknown, f"unknown tags {unknown} on cell:\n{cell.source[:200]}"
+
+
+def test_readme_contents_lists_every_section():
+    """The README's table of contents links each exercise and solution, and every link resolves."""
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    links = set(re.findall(r"\]\(((?:chapters|solutions)/[^)#]+)\)", readme))
+    missing = [link for link in links if not (ROOT / link).exists()]
+    assert not missing, f"README links to files that do not exist: {missing}"
+    for source in SOURCES:
+        for notebook in (exercise_notebook(source), solution_notebook(source)):
+            assert notebook.relative_to(ROOT).as_posix() in links, f"README's contents lack {notebook.name}"

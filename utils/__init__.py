@@ -8,31 +8,56 @@ import keras  # noqa: E402
 import tensorflow as tf  # noqa: E402
 
 from utils.data import FashionMNIST, load_fashion_mnist, quick_mode  # noqa: E402
-from utils.diagnostics import activation_stats, deep_mlp, gradient_norms  # noqa: E402
+from utils.diagnostics import (  # noqa: E402
+    activation_stats,
+    dead_units,
+    deep_mlp,
+    gradient_norms,
+    hidden_outputs,
+    kernel_gradients,
+)
 from utils.plots import (  # noqa: E402
     function_and_derivative,
+    plot_derivatives,
+    plot_functions,
     plot_functions_and_derivatives,
+    plot_histogram,
     plot_learning_curves,
+    plot_metric_vs_time,
     plot_per_layer,
+    plot_training_steps,
     save_fig,
     use_course_style,
 )
 from utils.repro import DEFAULT_SEED, set_seeds  # noqa: E402
+from utils.training import EpochTimer, angle_degrees, applied_gradients, train_steps  # noqa: E402
 
 __all__ = [
+    "EpochTimer",
     "FashionMNIST",
     "activation_stats",
+    "angle_degrees",
+    "applied_gradients",
+    "dead_units",
     "deep_mlp",
     "function_and_derivative",
     "gradient_norms",
+    "hidden_outputs",
+    "kernel_gradients",
     "load_fashion_mnist",
+    "plot_derivatives",
+    "plot_functions",
     "plot_functions_and_derivatives",
+    "plot_histogram",
     "plot_learning_curves",
+    "plot_metric_vs_time",
     "plot_per_layer",
+    "plot_training_steps",
     "quick_mode",
     "save_fig",
     "set_seeds",
     "setup",
+    "train_steps",
     "use_course_style",
 ]
 

@@ -48,3 +48,23 @@ def gradient_norms(model: keras.Model, X, y) -> np.ndarray:
     with tf.GradientTape() as tape:
         loss = loss_fn(y, model(tf.constant(X), training=True))
     return np.array([float(tf.norm(grad)) for grad in tape.gradient(loss, kernels)])
+
+
+def hidden_outputs(model: keras.Model, X) -> list[np.ndarray]:
+    """Each hidden Dense layer's outputs (after its activation) on the inputs ``X``."""
+    probe = keras.Model(model.inputs, [layer.output for layer in hidden_layers(model)])
+    return [np.asarray(out) for out in probe(tf.constant(X), training=False)]
+
+
+def dead_units(model: keras.Model, X) -> np.ndarray:
+    """For each hidden layer, how many units output exactly zero for every input in ``X``."""
+    return np.array([int(np.all(out == 0, axis=0).sum()) for out in hidden_outputs(model, X)])
+
+
+def kernel_gradients(model: keras.Model, X, y) -> list[np.ndarray]:
+    """The loss gradient for each hidden layer's kernel on (X, y); column j belongs to unit j."""
+    loss_fn = keras.losses.SparseCategoricalCrossentropy()
+    kernels = [layer.kernel for layer in hidden_layers(model)]
+    with tf.GradientTape() as tape:
+        loss = loss_fn(y, model(tf.constant(X), training=True))
+    return [np.asarray(grad) for grad in tape.gradient(loss, kernels)]

@@ -87,3 +87,68 @@ def plot_learning_curves(histories: dict, metric: str = "val_accuracy", title=No
     ax.xaxis.set_major_locator(MaxNLocator(integer=True))
     ax.legend()
     return ax
+
+
+def plot_metric_vs_time(histories: dict, metric: str = "val_accuracy", title=None):
+    """Two panels: ``metric`` per epoch, then against the cumulative seconds (``utils.EpochTimer``)."""
+    fig, (left, right) = plt.subplots(1, 2, figsize=(11, 3.8), sharey=True)
+    plot_learning_curves(histories, metric, ax=left)
+    new_axes(right, None, "wall-clock seconds since the start of training", metric.replace("_", " "))
+    for label, history in histories.items():
+        logs = getattr(history, "history", history)
+        right.plot(np.cumsum(logs["seconds"]), logs[metric], marker="o", markersize=3, label=label)
+    right.legend()
+    if title:
+        fig.suptitle(title)
+    return left, right
+
+
+def plot_functions(functions: dict, z=None, title="Activation functions", ax=None):
+    """Each element-wise function of ``functions`` (label -> function) on one Axes."""
+    z = np.linspace(-5, 5, 401) if z is None else z
+    ax = new_axes(ax, title, "z", "f(z)")
+    for label, fn in functions.items():
+        ax.plot(z, function_and_derivative(fn, z)[0], label=label)
+    ax.legend()
+    return ax
+
+
+def plot_derivatives(functions: dict, z=None, title="Derivatives", ax=None):
+    """The derivative of each function of ``functions``, by automatic differentiation, on one Axes."""
+    z = np.linspace(-5, 5, 401) if z is None else z
+    ax = new_axes(ax, title, "z", "f′(z)")
+    for label, fn in functions.items():
+        ax.plot(z, function_and_derivative(fn, z)[1], label=label)
+    ax.legend()
+    return ax
+
+
+def plot_training_steps(runs: dict, title=None):
+    """Each run's gradient norm and loss per training step, on log scales; × marks a run's last finite value."""
+    fig, axes = plt.subplots(1, 2, figsize=(11, 3.8))
+    for label, run in runs.items():
+        for ax, key in zip(axes, ("gradient_norm", "loss"), strict=True):
+            values = np.where(np.isfinite(run[key]), run[key], np.nan)  # inf and NaN are not drawn
+            (line,) = ax.plot(np.arange(1, len(values) + 1), values, linewidth=1, label=label)
+            finite = np.flatnonzero(np.isfinite(values))
+            if len(finite) < len(values) and len(finite):
+                ax.plot(finite[-1] + 1, values[finite[-1]], "x", color=line.get_color(), markersize=10, mew=2)
+    new_axes(axes[0], "Gradient norm before clipping", "training step (log)", "global gradient norm (log)")
+    new_axes(axes[1], "Training loss", "training step (log)", "mini-batch loss (log)")
+    for ax in axes:  # log steps spread out the first few, where an explosion happens
+        ax.set(xscale="log", yscale="log")
+    axes[0].legend(loc="upper right")
+    if title:
+        fig.suptitle(title)
+    return axes
+
+
+def plot_histogram(values, marks: dict, xlabel: str, title=None, ax=None):
+    """A histogram of the finite ``values``, with a labelled vertical line at each of ``marks``."""
+    values = np.asarray(values, dtype=float)
+    ax = new_axes(ax, title, xlabel, "count")
+    ax.hist(values[np.isfinite(values)], bins=40, color="0.75")
+    for (label, value), color in zip(marks.items(), plt.rcParams["axes.prop_cycle"].by_key()["color"], strict=False):
+        ax.axvline(value, color=color, linestyle="--", label=f"{label}: {value:.3g}")
+    ax.legend()
+    return ax

@@ -9,9 +9,14 @@ from utils.exercises.core import Feedback, Incorrect, NotAttempted, Outcome, Pro
 
 def all_sections() -> list[Section]:
     """Every section's problems, in course order."""
-    from utils.exercises import unstable_gradients
+    from utils.exercises import activation_functions, batch_normalization, gradient_clipping, unstable_gradients
 
-    return [unstable_gradients.section]
+    return [
+        unstable_gradients.section,
+        activation_functions.section,
+        batch_normalization.section,
+        gradient_clipping.section,
+    ]
 
 
 __all__ = ["Feedback", "Incorrect", "NotAttempted", "Outcome", "Problem", "Section", "all_sections"]

@@ -94,6 +94,25 @@ def choice_letter(answer, options: str) -> str:
     return letter
 
 
+def choice_letters(answer, options: str) -> set[str]:
+    """The set of option letters in answers such as 'a,c', 'AC', ['a', 'c'] or {'A', 'C'}."""
+    parts = [answer] if isinstance(answer, str) else answer
+    if not isinstance(parts, list | tuple | set | frozenset):
+        example = f"{options[0]},{options[1]}"
+        raise Incorrect(f"answer with letters in a string or a list, such as {example!r}; got {a_type(answer)}.")
+    letters = set()
+    for part in parts:
+        if not isinstance(part, str):
+            raise Incorrect(f"each choice is a letter in a string; got {a_type(part)}.")
+        for token in re.split(r"[\s,;/+&()\[\]{}'\".:]+|\band\b", part.lower()):
+            if token and not set(token) <= set(options):
+                raise Incorrect(f"answer with letters among {', '.join(options)}; {token[:40]!r} is not one.")
+            letters |= set(token)
+    if not letters:
+        raise NotAttempted
+    return letters
+
+
 def _short(value) -> str:
     """A short, safe description of an arbitrary value."""
     if isinstance(value, str):

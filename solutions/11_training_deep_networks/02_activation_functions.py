@@ -1,0 +1,685 @@
+# %% [markdown]
+# # 2. Better activation functions
+#
+# [![Open In Colab](https://colab.research.google.com/assets/colab-badge.svg)](https://colab.research.google.com/github/training-deep-nets/course/blob/main/solutions/11_training_deep_networks/02_activation_functions.ipynb)
+#
+# Companion to *Hands-On Machine Learning* (3rd edition), chapter 11, "Better Activation
+# Functions".
+#
+# **You will learn**
+# - why ReLU units can *die*, and how to count the dead ones in a trained network;
+# - the leaky family: leaky ReLU, PReLU (a learned slope) and RReLU (a random slope);
+# - ELU and SELU, and what *self-normalization* looks like layer by layer;
+# - the smooth newcomers GELU, Swish and Mish, and how to make Swish's β trainable;
+# - which activation function to choose, as the chapter advises.
+#
+# **Exercises** are marked ✍️. Replace each `...` with your answer and run the check cell below
+# it: it says *not attempted*, *incorrect* (and why), or *correct*. Stuck? Uncomment the
+# `.hint()` line (call it again for the next hint), or `.solution()`.
+
+# %%
+import subprocess
+import sys
+
+if "google.colab" in sys.modules:  # on Colab, fetch the course helpers first
+    repository = "https://github.com/training-deep-nets/course"
+    subprocess.run(["git", "clone", "-q", "--depth", "1", repository, "/content/course"], check=False)
+    sys.path.insert(0, "/content/course")
+
+import utils  # first: it imports TensorFlow without its start-up noise
+
+import inspect
+import math
+import time
+
+import keras
+import matplotlib.pyplot as plt
+import numpy as np
+
+from utils.exercises.activation_functions import section as ex
+
+utils.setup()
+
+# %% [markdown]
+# ## 2.1 ReLU, and units that die
+#
+# ReLU(z) = max(0, z) does not saturate for positive inputs, and it is about as cheap as a
+# function can be. But its slope is exactly 0 for every negative input. Suppose a unit's weighted
+# sum of inputs plus bias is negative for *every* instance of the training set: it outputs 0 for
+# all of them, the gradient of the loss with respect to its weights is 0, and gradient descent
+# never changes them again. The unit is **dead**. A large learning rate makes this likely: one big
+# step can push a unit's weights and bias so far that nothing switches it on any more.
+#
+# Let's provoke it. Two MLPs with 3 hidden layers of 100 units and He initialization, one with
+# ReLU and one with leaky ReLU (below), trained for 2 epochs with Adam at a learning rate ten
+# times its default:
+
+# %% tags=["nbval-check-output"]
+default_rate = float(keras.optimizers.Adam().learning_rate)
+high_rate = 10 * default_rate
+print(f"Adam's default learning rate: {default_rate:g}; we use {high_rate:g}")
+
+# %%
+data = utils.load_fashion_mnist()
+X_train, y_train = data.train
+X_valid, y_valid = data.valid
+data
+
+# %% [markdown]
+# `keras.activations.leaky_relu` is leaky ReLU with its default slope for negative inputs
+# (section 2.2 looks at it closely).
+
+# %%
+dying_runs = {"ReLU": keras.activations.relu, "leaky ReLU": keras.activations.leaky_relu}
+dying_models = {}
+for name, activation in dying_runs.items():
+    model = utils.deep_mlp(3, 100, activation, "he_normal")
+    model.compile(
+        loss="sparse_categorical_crossentropy",
+        optimizer=keras.optimizers.Adam(learning_rate=high_rate),
+        metrics=["accuracy"],
+    )
+    history = model.fit(X_train, y_train, epochs=2, validation_data=(X_valid, y_valid), verbose=0)
+    dying_models[name] = model
+    print(f"{name:>10}: validation accuracy {history.history['val_accuracy'][-1]:.3f}")
+
+# %% [markdown]
+# Now count, layer by layer, the units whose output is exactly 0 for every image of the
+# validation set (`utils.dead_units`), and, to be fair to leaky ReLU, the units whose output is
+# negative or zero for every image: for leaky ReLU, that is what "dead" would mean, since its
+# output is exactly 0 only when its input is exactly 0.
+
+# %%
+never_positive = {}
+for name, model in dying_models.items():
+    outputs = utils.hidden_outputs(model, X_valid)
+    never_positive[name] = [int(np.all(out <= 0, axis=0).sum()) for out in outputs]
+    print(
+        f"{name:>10}: always exactly 0 per layer: {utils.dead_units(model, X_valid)}, "
+        f"never positive per layer: {never_positive[name]} (of 100 units each)"
+    )
+
+# %%
+ax = utils.plot_per_layer(
+    never_positive, "units never positive on validation", "Units switched off for every input, per layer", log=False
+)
+ax.set_ylim(bottom=0)
+utils.save_fig("s02_dead_units_per_layer")
+
+# %% [markdown]
+# For ReLU, "never positive" and "always exactly 0" are the same units: compare the two lists
+# above. Those units are dead for good. A leaky ReLU unit whose input is negative for every image
+# is only in a coma: its output still moves with its input, so the gradient still reaches its
+# weights and it can wake up. The per-unit gradient (the norm of the column of the layer's kernel
+# that feeds that unit) shows the difference, on one batch of validation images:
+
+# %%
+X_batch, y_batch = X_valid[:1000], y_valid[:1000]
+for name, model in dying_models.items():
+    outputs = utils.hidden_outputs(model, X_batch)
+    gradients = utils.kernel_gradients(model, X_batch, y_batch)
+    switched_off = np.concatenate(
+        [np.linalg.norm(grad, axis=0)[np.all(out <= 0, axis=0)] for out, grad in zip(outputs, gradients, strict=True)]
+    )
+    if switched_off.size:
+        print(
+            f"{name:>10}: {switched_off.size} units never positive on this batch; "
+            f"their gradient norms range from {switched_off.min():.3g} to {switched_off.max():.3g}"
+        )
+    else:
+        print(f"{name:>10}: no unit is switched off for every image of this batch")
+
+# %% [markdown]
+# The dead ReLU units receive a gradient of exactly 0: nothing will ever revive them (short of
+# changes in the layers below them). The comatose leaky ReLU units receive a small but nonzero one.
+
+# %% [markdown]
+# ## 2.2 Leaky ReLU, PReLU and RReLU
+#
+# **Leaky ReLU** keeps a small slope α for negative inputs: LeakyReLU_α(z) = max(αz, z), with
+# 0 < α < 1. Maas et al. (2013) introduced it; Xu et al. (2015) found that leaky variants
+# outperformed plain ReLU in their experiments, and that a large leak did better than a small one.
+# Keras has it as a function and as a layer, **with different default slopes**:
+
+# %% tags=["nbval-check-output"]
+function_default = inspect.signature(keras.activations.leaky_relu).parameters["negative_slope"].default
+layer_default = keras.layers.LeakyReLU().negative_slope
+print(f"keras.activations.leaky_relu: negative_slope={function_default}")
+print(f"keras.layers.LeakyReLU:       negative_slope={layer_default}")
+
+# %% [markdown]
+# The slope is called `negative_slope` (older code wrote `alpha=`, now deprecated). Use the layer
+# as a Dense layer's `activation`, or as a separate layer after a Dense layer without activation;
+# both compute the same thing. As with every ReLU variant, use He initialization.
+
+# %%
+leaky_relu = keras.layers.LeakyReLU(negative_slope=0.2)
+dense = keras.layers.Dense(50, activation=leaky_relu, kernel_initializer="he_normal")
+
+model = keras.Sequential(
+    [
+        keras.Input(shape=(28, 28)),
+        keras.layers.Flatten(),
+        keras.layers.Dense(50, kernel_initializer="he_normal"),  # no activation here...
+        keras.layers.LeakyReLU(negative_slope=0.2),  # ...but as a layer of its own
+        keras.layers.Dense(10, activation="softmax"),
+    ]
+)
+
+# %% [markdown]
+# ### PReLU: a slope that is learned
+#
+# **Parametric leaky ReLU** (He et al., 2015) makes α a parameter that backpropagation updates
+# like any weight. Keras's `PReLU` layer learns one α per input element: after a `Dense` layer,
+# one per unit (`shared_axes` shares them, for instance across the positions of a feature map).
+# He et al. started α at 0.25; Keras starts it at 0, that is, as plain ReLU:
+
+# %% tags=["nbval-check-output"]
+keras.layers.PReLU().get_config()["alpha_initializer"]
+
+# %% [markdown]
+# Let's train a small model whose two hidden layers use PReLU with α starting at 0.25, and see
+# what the slopes become.
+
+# %%
+prelu_model = keras.Sequential(
+    [
+        keras.Input(shape=(28, 28)),
+        keras.layers.Flatten(),
+        keras.layers.Dense(100, kernel_initializer="he_normal"),
+        keras.layers.PReLU(alpha_initializer=keras.initializers.Constant(0.25)),
+        keras.layers.Dense(100, kernel_initializer="he_normal"),
+        keras.layers.PReLU(alpha_initializer=keras.initializers.Constant(0.25)),
+        keras.layers.Dense(10, activation="softmax"),
+    ]
+)
+prelu_model.compile(loss="sparse_categorical_crossentropy", optimizer="adam", metrics=["accuracy"])
+history = prelu_model.fit(X_train, y_train, epochs=5, validation_data=(X_valid, y_valid), verbose=0)
+print(f"validation accuracy: {history.history['val_accuracy'][-1]:.3f}")
+
+# %%
+prelu_layers = [layer for layer in prelu_model.layers if isinstance(layer, keras.layers.PReLU)]
+for number, layer in enumerate(prelu_layers, start=1):
+    slopes = layer.alpha.numpy()
+    print(
+        f"PReLU layer {number}: {slopes.size} slopes, mean {slopes.mean():.3f}, "
+        f"min {slopes.min():.3f}, max {slopes.max():.3f}"
+    )
+
+# %%
+fig, ax = plt.subplots()
+for number, layer in enumerate(prelu_layers, start=1):
+    ax.hist(layer.alpha.numpy(), bins=30, alpha=0.6, label=f"PReLU layer {number}")
+ax.axvline(0.25, color="black", linestyle="--", label="initial α = 0.25")
+ax.set(title="Slopes learned by PReLU, one per unit", xlabel="α", ylabel="units")
+ax.legend()
+utils.save_fig("s02_prelu_learned_slopes")
+
+# %% [markdown]
+# Each unit found its own slope, many well away from where they all started. Compare the smallest
+# slope printed above with 0: nothing stops a learned slope from turning negative. That freedom
+# is PReLU's strength on large datasets, and its risk on small ones: Xu et al. report that it
+# tends to overfit them.
+#
+# ### RReLU: a slope that is random
+#
+# **Randomized leaky ReLU** (Xu et al., 2015) draws the slope at random during training, a new
+# one for every element at every step, and uses a fixed, average slope at inference, much like
+# dropout's noise in training and its deterministic average at test time. Xu et al. found it acts
+# as a regularizer. Keras has no RReLU, so you will write it.
+#
+# Two conventions for the random slope exist, and they are not the same distribution:
+#
+# - **this course (and PyTorch's `RReLU`)**: the slope *a* itself is drawn from U(lower, upper),
+#   with defaults lower = 1/8 and upper = 1/3; at inference the slope is (lower + upper) / 2;
+# - **Xu et al.**, following the winner of the Kaggle NDSB competition, *divide* negative inputs
+#   by *a* ~ U(3, 8), and by (3 + 8) / 2 at test time.
+#
+# Both keep training slopes between 1/8 and 1/3, but the paper's slope 1/*a* is not uniform
+# between them, and its test-time slope is not the average slope seen in training:
+
+# %% tags=["nbval-check-output"]
+lower, upper = 1 / 8, 1 / 3
+print(f"course: slope a in [{lower:.4f}, {upper:.4f}]; at inference (lower + upper) / 2 = {(lower + upper) / 2:.4f}")
+print(f"paper:  slope 1/a in [{1 / 8:.4f}, {1 / 3:.4f}]; at test time 1 / ((3 + 8) / 2) = {2 / 11:.4f}")
+print(f"        the paper's average training slope, E[1/a] = ln(8/3) / 5 = {math.log(8 / 3) / 5:.4f}")
+
+# %% [markdown]
+# ### ✍️ Exercise 1: an RReLU layer
+#
+# Write `RReLU`, a `keras.layers.Layer` subclass:
+#
+# - `__init__(self, lower=1/8, upper=1/3, **kwargs)` passes `**kwargs` on to
+#   `super().__init__` and keeps `lower` and `upper`;
+# - `call(self, inputs, training=False)` returns the inputs unchanged where they are positive,
+#   and multiplies the negative ones by a slope: in training, a slope drawn from
+#   U(lower, upper) for **every element** (a tensor shaped like `inputs`, drawn afresh at every
+#   call); at inference, the fixed slope (lower + upper) / 2.
+#
+# Keras passes `training=True` to `call` during `fit` and `training=False` in `predict` and
+# `evaluate`. For random numbers, `keras.random.uniform` with a `keras.random.SeedGenerator`
+# created in `__init__` draws new values at every call, reproducibly. The check builds layers
+# from your class with bounds of its own, so pass the class itself.
+
+# %%
+# BEGIN SOLUTION rrelu
+# STUB: class RReLU(keras.layers.Layer):
+# STUB:     def __init__(self, lower=1 / 8, upper=1 / 3, **kwargs):
+# STUB:         ...
+# STUB:
+# STUB:     def call(self, inputs, training=False):
+# STUB:         ...
+class RReLU(keras.layers.Layer):
+    def __init__(self, lower=1 / 8, upper=1 / 3, **kwargs):
+        super().__init__(**kwargs)
+        self.lower = lower
+        self.upper = upper
+        self.seed_generator = keras.random.SeedGenerator()  # new random numbers at every call
+
+    def call(self, inputs, training=False):
+        slope = (self.lower + self.upper) / 2  # at inference: the average slope
+        if training:  # in training: a random slope for every element, drawn afresh at each call
+            shape = keras.ops.shape(inputs)
+            slope = keras.random.uniform(shape, self.lower, self.upper, dtype=inputs.dtype, seed=self.seed_generator)
+        return keras.ops.where(inputs >= 0, inputs, slope * inputs)
+
+    def get_config(self):
+        return {**super().get_config(), "lower": self.lower, "upper": self.upper}
+
+
+# END SOLUTION
+
+# %% tags=["nbval-check-output"]
+# ex.rrelu.hint()
+# ex.rrelu.solution()
+ex.rrelu.check(RReLU)
+
+# %% [markdown]
+# At inference your RReLU is simply a leaky ReLU whose slope is the average one, and Keras
+# already has that layer. With the default bounds:
+
+# %% tags=["nbval-check-output"]
+z = np.array([-3.0, -1.0, 0.0, 2.0], dtype=np.float32)
+rrelu_at_inference = keras.layers.LeakyReLU(negative_slope=(1 / 8 + 1 / 3) / 2)
+print(f"slope {(1 / 8 + 1 / 3) / 2:.4f} = 11/48: {z} -> {np.round(np.asarray(rrelu_at_inference(z)), 4)}")
+
+# %% [markdown]
+# ## 2.3 ELU and SELU
+#
+# ReLU, leaky ReLU and PReLU all have a kink at z = 0 where their slope jumps, which can make
+# gradient descent bounce around the optimum. The **exponential linear unit** (Clevert et al.,
+# 2015) is
+#
+# ELU_α(z) = α(exp(z) − 1) if z < 0, and z if z ≥ 0.
+#
+# It takes negative values for z < 0, so a unit's average output can be closer to 0; it has a
+# nonzero gradient there, so units do not die; and with α = 1 (Keras's default,
+# `keras.activations.elu(x, alpha=1.0)`) its slope is continuous at 0. The slopes just left and
+# right of 0 show the kink of ReLU and its absence in ELU:
+
+# %% tags=["nbval-check-output"]
+z = np.array([-1e-3, 1e-3], dtype=np.float32)
+for name, fn in {"ReLU": keras.activations.relu, "ELU": keras.activations.elu}.items():
+    _, slopes = utils.function_and_derivative(fn, z)
+    print(f"{name:>4}: slope at z = -0.001: {slopes[0]:.3f}, at z = +0.001: {slopes[1]:.3f}")
+
+# %% [markdown]
+# Its drawback, says the chapter, is the exponential, which makes it slower to compute than ReLU;
+# section 2.5 times it on your machine.
+#
+# ### SELU and self-normalization
+#
+# The **scaled ELU** (Klambauer et al., 2017) is SELU(z) = λ · ELU_α(z) for two constants λ and α
+# chosen so that, if a unit's inputs have mean 0 and variance 1 and its weights the right scale,
+# its output has mean 0 and variance 1 again. Klambauer et al. give them in closed form; Keras
+# hard-codes them. Here are both:
+
+# %% tags=["nbval-check-output"]
+e1, e2 = math.erfc(1 / math.sqrt(2)), math.erfc(math.sqrt(2))
+alpha = -math.sqrt(2 / math.pi) / (e1 * math.exp(0.5) - 1)
+denominator = 2 * e2 * math.e**2 + math.pi * e1**2 * math.e - 2 * (2 + math.pi) * e1 * math.sqrt(math.e) + math.pi + 2
+scale = (1 - e1 * math.sqrt(math.e)) * math.sqrt(2 * math.pi) / math.sqrt(denominator)
+keras_scale = float(keras.activations.selu(np.float32(1.0)))  # SELU(1) = λ
+keras_alpha = -float(keras.activations.selu(np.float32(-30.0))) / keras_scale  # SELU(z) → -λα as z → -∞
+print(f"closed form: λ = {scale:.6f}, α = {alpha:.6f}")
+print(f"Keras:       λ = {keras_scale:.6f}, α = {keras_alpha:.6f}")
+
+# %% [markdown]
+# So SELU is about 1.05 times an ELU whose α is about 1.67. The defining property is easy to
+# verify: for z drawn from a standard normal distribution, SELU(z) has mean 0 and standard
+# deviation 1 (computed here by numerical integration against the normal density):
+
+# %% tags=["nbval-check-output"]
+z = np.linspace(-12, 12, 200_001)
+density = np.exp(-(z**2) / 2) / math.sqrt(2 * math.pi)
+selu_z = np.asarray(keras.activations.selu(z))
+mean = np.trapezoid(selu_z * density, z)
+std = math.sqrt(np.trapezoid((selu_z - mean) ** 2 * density, z))
+print(f"z ~ N(0, 1): mean of SELU(z) = {mean:.4f}, standard deviation = {std:.4f}")
+
+# %% [markdown]
+# Klambauer et al. proved more: in a stack of dense SELU layers, activations whose mean and
+# variance start *near* (0, 1) are pulled towards (0, 1) layer after layer. The network
+# **self-normalizes**, and gradients can neither vanish nor explode. The chapter lists the
+# conditions:
+#
+# - the input features are standardized (mean 0, standard deviation 1);
+# - every hidden layer's weights use **LeCun normal** initialization (variance 1 / fan-in),
+#   `kernel_initializer="lecun_normal"`;
+# - the architecture is a plain sequential stack of dense layers: self-normalization is only
+#   guaranteed for plain MLPs, not with recurrent layers or skip connections;
+# - no ℓ1 or ℓ2 regularization, max-norm, batch normalization or ordinary dropout. Dropout has a
+#   SELU-friendly variant, alpha dropout (`keras.layers.AlphaDropout`, section 8).
+#
+# Let's see it. We feed 1,000 standardized Fashion-MNIST images (standardized with the mean and
+# standard deviation of each pixel over the training set) through MLPs with 100 hidden layers of
+# 100 units, before any training, and record the mean and standard deviation of each layer's
+# outputs with `utils.activation_stats`. Next to SELU + LeCun and ReLU + He, two SELU networks
+# each break one condition: He initialization, or raw pixels in [0, 1].
+
+# %%
+pixel_means = X_train.mean(axis=0)
+pixel_stds = X_train.std(axis=0) + 1e-7  # a few border pixels are almost always 0
+X_train_scaled = (X_train - pixel_means) / pixel_stds
+X_valid_scaled = (X_valid - pixel_means) / pixel_stds
+
+configurations = {
+    "SELU + LeCun": ("selu", "lecun_normal", X_valid_scaled),
+    "ReLU + He": ("relu", "he_normal", X_valid_scaled),
+    "SELU + He": ("selu", "he_normal", X_valid_scaled),
+    "SELU + LeCun, raw pixels": ("selu", "lecun_normal", X_valid),
+}
+layer_means, layer_stds = {}, {}
+for name, (activation, initializer, X) in configurations.items():
+    model = utils.deep_mlp(100, 100, activation, initializer)
+    layer_means[name], layer_stds[name] = utils.activation_stats(model, X[:1000])
+
+# %%
+fig, (left, right) = plt.subplots(1, 2, figsize=(11, 3.8))
+utils.plot_per_layer(layer_means, "mean of outputs (symlog scale)", "Mean per layer, at initialization", log=False, ax=left)
+left.set_yscale("symlog", linthresh=1)  # linear between -1 and 1, logarithmic beyond
+utils.plot_per_layer(layer_stds, "std of outputs (log scale)", "Spread per layer, at initialization", ax=right)
+utils.save_fig("s02_selu_self_normalization")
+
+# %%
+print(f"{'configuration':>24}  {'layer 1: mean':>13} {'std':>6}   {'layer 100: mean':>15} {'std':>6}")
+for name in configurations:
+    means, stds = layer_means[name], layer_stds[name]
+    print(f"{name:>24}  {means[0]:13.3f} {stds[0]:6.3f}   {means[-1]:15.3f} {stds[-1]:6.3f}")
+
+# %% [markdown]
+# Read the table and the plots:
+#
+# - **SELU + LeCun**: the mean stays near 0 and the standard deviation near 1 down all 100 layers.
+# - **ReLU + He**: nothing explodes (that is what He initialization is for), but ReLU outputs are
+#   never negative, so their mean cannot be 0, and over 100 layers the spread drifts: compare
+#   layer 1 with layer 100.
+# - **SELU + He** breaks the initialization condition: the weights are too large for SELU's fixed
+#   point, and the spread grows layer after layer.
+# - **SELU + LeCun, raw pixels** breaks the input condition: its first layers start away from
+#   (0, 1), and the layers above pull the activations back towards it. The fixed point attracts,
+#   as Klambauer et al. proved, but their guarantee only covers activations that start close
+#   enough to it; standardizing the inputs is how you make sure they do.
+
+# %% [markdown]
+# ### ✍️ Exercise 2: the conditions of self-normalization
+#
+# Which of these must hold for a network of SELU layers to self-normalize? Choose all that apply.
+#
+# - **A**: the input features are standardized (mean 0, standard deviation 1)
+# - **B**: every hidden layer uses He normal initialization
+# - **C**: every hidden layer uses LeCun normal initialization
+# - **D**: the hidden layers form a plain stack of dense layers, without recurrent layers or skip
+#   connections
+# - **E**: the output layer uses the ReLU activation
+# - **F**: no ℓ1 or ℓ2 regularization, no max-norm, no batch normalization and no ordinary dropout
+# - **G**: the batch size is at least 32
+# - **H**: no dropout of any kind, not even alpha dropout
+#
+# Answer with the letters, for instance `"a, b"` or `["A", "B"]`, in `selu_conditions`.
+
+# %%
+# BEGIN SOLUTION selu_conditions
+# STUB: selu_conditions = ...
+selu_conditions = "A, C, D, F"
+# END SOLUTION
+
+# %% tags=["nbval-check-output"]
+# ex.selu_conditions.hint()
+# ex.selu_conditions.solution()
+ex.selu_conditions.check(selu_conditions)
+
+# %% [markdown]
+# ### Training 100 layers
+#
+# Does it matter once training starts? We train the two networks that respect their conditions,
+# SELU + LeCun and ReLU + He, each with 100 hidden layers of 100 units, on the standardized
+# images, with plain SGD at a learning rate of 0.001 for 3 epochs. An epoch of such a deep network
+# takes a while on a CPU; the cell prints how long each training took.
+
+# %%
+deep_histories = {}
+for name in ("SELU + LeCun", "ReLU + He"):
+    activation, initializer, _ = configurations[name]
+    model = utils.deep_mlp(100, 100, activation, initializer)
+    model.compile(
+        loss="sparse_categorical_crossentropy",
+        optimizer=keras.optimizers.SGD(learning_rate=0.001),
+        metrics=["accuracy"],
+    )
+    start = time.perf_counter()
+    deep_histories[name] = model.fit(
+        X_train_scaled, y_train, epochs=3, validation_data=(X_valid_scaled, y_valid), verbose=0
+    )
+    print(f"{name:>12}: trained in {time.perf_counter() - start:.0f} s")
+
+# %% tags=["nbval-check-output"]
+print(f"each network has {model.count_params():,} parameters in {len(model.layers) - 1} Dense layers")
+
+# %%
+utils.plot_learning_curves(deep_histories, "val_accuracy", "Validation accuracy, 100 hidden layers")
+utils.save_fig("s02_selu_vs_relu_100_layers")
+
+# %%
+for name, history in deep_histories.items():
+    accuracy = history.history["val_accuracy"]
+    print(f"{name:>12}: validation accuracy after each epoch: {np.round(accuracy, 3)}")
+
+# %% [markdown]
+# Compare the two rows (a blind guess scores about 0.1 on Fashion-MNIST's 10 balanced classes).
+# The network that self-normalizes is ahead from the first epoch; the ReLU network, whose signal
+# drifts on its way through 100 layers, starts far behind and catches up only slowly.
+#
+# Self-normalization is demanding, though, and SELU never became a common default. Three newer
+# functions often do better.
+
+# %% [markdown]
+# ## 2.4 GELU, Swish and Mish
+#
+# Three smooth functions that look like ReLU from afar:
+#
+# - **GELU** (Hendrycks and Gimpel, 2016): GELU(z) = z Φ(z), where Φ is the cumulative
+#   distribution function of the standard normal distribution. `keras.activations.gelu(x,
+#   approximate=False)` computes it exactly by default; `approximate=True` uses a tanh formula.
+# - **Swish** (Ramachandran et al., 2017), also called SiLU: Swish(z) = z σ(z), where σ is the
+#   sigmoid. Keras calls it `keras.activations.silu`, and `keras.activations.swish` is the same
+#   function. Ramachandran et al. also proposed Swish_β(z) = z σ(βz), with β a hyperparameter or
+#   a trainable parameter.
+# - **Mish** (Misra, 2019): Mish(z) = z tanh(softplus(z)), where softplus(z) = log(1 + exp(z));
+#   `keras.activations.mish`.
+#
+# Here is the whole family of this section, drawn from Keras's own implementations, with their
+# derivatives computed by automatic differentiation:
+
+# %%
+family = {
+    "ReLU": keras.activations.relu,
+    "leaky ReLU (0.2)": lambda z: keras.activations.leaky_relu(z, negative_slope=0.2),
+    "ELU": keras.activations.elu,
+    "SELU": keras.activations.selu,
+    "GELU": keras.activations.gelu,
+    "Swish": keras.activations.silu,
+    "Mish": keras.activations.mish,
+}
+z = np.linspace(-4, 3, 701)
+utils.plot_functions(family, z, "Activation functions")
+utils.save_fig("s02_activation_functions")
+
+# %%
+utils.plot_derivatives(family, z, "Their derivatives")
+utils.save_fig("s02_activation_derivatives")
+
+# %% [markdown]
+# For large z, every function of the first figure is a straight line (SELU's slope is λ, the
+# others' 1). Where they differ is on the left. GELU, Swish and Mish are not monotonic: coming
+# from the right, they dip below zero, then rise back towards 0, so their derivative is negative
+# for part of the negative inputs. The lowest point of each on the plotted range:
+
+# %% tags=["nbval-check-output"]
+z = np.linspace(-4, 3, 70_001)
+for name, fn in family.items():
+    values, slopes = utils.function_and_derivative(fn, z)
+    lowest = values.argmin()
+    monotonic = "monotonic" if slopes.min() >= 0 else "not monotonic"
+    print(f"{name:>16}: lowest value {values[lowest]:8.4f} at z = {z[lowest]:6.3f}  ({monotonic})")
+
+# %% [markdown]
+# ReLU, leaky ReLU, ELU and SELU never go back up: their lowest point is at the left edge of the
+# range (ReLU is 0 all along the negative side). Hendrycks and Gimpel noted that GELU is close to z σ(1.702 z), a Swish_β with
+# β = 1.702, which is cheaper to compute. How close?
+
+# %% tags=["nbval-check-output"]
+z = np.linspace(-6, 6, 12_001).astype(np.float32)
+gelu = np.asarray(keras.activations.gelu(z))
+swish_1702 = z / (1 + np.exp(-1.702 * z))
+gelu_tanh = np.asarray(keras.activations.gelu(z, approximate=True))
+print(f"largest |GELU(z) - z σ(1.702 z)| on [-6, 6]: {np.abs(gelu - swish_1702).max():.4f}")
+print(f"largest |GELU(z) - GELU tanh approximation|:  {np.abs(gelu - gelu_tanh).max():.5f}")
+
+# %% [markdown]
+# ### ✍️ Exercise 3: Swish with a trainable β
+#
+# Keras's Swish has no β. Write `ParametricSwish`, a `keras.layers.Layer` subclass that computes
+# z σ(βz) with β a **trainable weight** (one number for the whole layer), initialized to 1.
+# Create β in `build` with `self.add_weight`, so that the optimizer updates it, and use it in
+# `call`. The check sets β to several values and compares your outputs with z σ(βz), and makes
+# sure that the gradient of the loss reaches β. Pass the class itself.
+
+# %%
+# BEGIN SOLUTION parametric_swish
+# STUB: class ParametricSwish(keras.layers.Layer):
+# STUB:     def build(self, input_shape):
+# STUB:         ...
+# STUB:
+# STUB:     def call(self, inputs):
+# STUB:         ...
+class ParametricSwish(keras.layers.Layer):
+    def build(self, input_shape):
+        self.beta = self.add_weight(shape=(), initializer="ones", name="beta")  # trainable by default
+
+    def call(self, inputs):
+        return inputs * keras.ops.sigmoid(self.beta * inputs)
+
+
+# END SOLUTION
+
+# %% tags=["nbval-check-output"]
+# ex.parametric_swish.hint()
+# ex.parametric_swish.solution()
+ex.parametric_swish.check(ParametricSwish)
+
+# %% [markdown]
+# What can a learned β do? Here is Swish_β for a few values of β, next to GELU. β = 0 gives the
+# straight line z/2; as β grows, σ(βz) approaches a step and Swish_β approaches ReLU; β = 1.702
+# nearly traces GELU. A trainable β lets each layer pick its place on this range, at the risk of
+# overfitting, as with PReLU.
+
+# %%
+swish_family = {
+    f"Swish, β = {beta}": (lambda z, beta=beta: z * keras.ops.sigmoid(beta * z)) for beta in (0.0, 1.0, 1.702, 10.0)
+}
+ax = utils.plot_functions({**swish_family, "GELU": keras.activations.gelu}, np.linspace(-4, 3, 701), "Swish_β")
+ax.lines[-1].set_linestyle("--")
+ax.legend()
+utils.save_fig("s02_swish_beta")
+
+# %% [markdown]
+# ## 2.5 Which activation function?
+#
+# Smoothness and a curved shape cost computation. Let's time the forward and backward pass of
+# each function over 4 million numbers, keeping the fastest of 7 runs (the timings depend on your
+# machine and on what else it is doing; only their order matters):
+
+# %%
+z = keras.random.normal((2_000, 2_000))
+timings = {}
+for name, fn in family.items():
+    utils.function_and_derivative(fn, z)  # warm-up
+    runs = []
+    for _ in range(7):
+        start = time.perf_counter()
+        utils.function_and_derivative(fn, z)
+        runs.append(time.perf_counter() - start)
+    timings[name] = min(runs)
+for name, seconds in timings.items():
+    print(f"{name:>16}: {1000 * seconds:6.1f} ms, {seconds / timings['ReLU']:4.1f} × ReLU")
+
+# %% [markdown]
+# Look at the two groups. The piecewise functions (ReLU, leaky ReLU, ELU, SELU) cost about the
+# same here: for such simple element-wise functions on a CPU, moving the data costs more than the
+# arithmetic, so even ELU's exponential hardly shows. The smooth ones (GELU, Swish, Mish) cost
+# clearly more. On accelerators and in optimized inference libraries, ReLU also benefits from
+# special-purpose optimizations that this measurement does not show.
+#
+# So which one should you use for the hidden layers? The chapter's advice:
+#
+# - **ReLU** remains a good default for simple tasks: it is often just as good as the fancier
+#   functions, it is very fast to compute, and many libraries and hardware accelerators have
+#   ReLU-specific optimizations.
+# - **Swish** is probably a better default for more complex tasks, and you can even try
+#   parametrized Swish with a learnable β (exercise 3) for the most complex ones.
+# - **Mish** may give slightly better results still, at the cost of a bit more computation.
+# - If runtime latency matters, prefer **leaky ReLU**, or parametrized leaky ReLU (**PReLU**) for
+#   more complex tasks.
+# - For deep MLPs, give **SELU** a try, but respect the conditions of section 2.3.
+# - With spare time and computing power, use cross-validation to evaluate other activation
+#   functions too.
+#
+# Whatever you pick, pair it with the initialization of section 1: He for the ReLU family, ELU,
+# GELU, Swish and Mish; LeCun for SELU.
+
+# %% [markdown]
+# ## Summary
+#
+# - ReLU units die when their input is negative for every instance: they output 0 and receive a
+#   zero gradient. Count them (`utils.dead_units`); large learning rates make them common.
+# - Leaky ReLU keeps a slope for negative inputs, so its units can only fall into a coma, never
+#   die. PReLU learns the slope, one per unit; RReLU draws it at random in training and uses the
+#   average at inference.
+# - ELU is smooth and takes negative values. SELU scales it so that a plain stack of dense layers
+#   with standardized inputs and LeCun normal weights self-normalizes: mean 0 and standard
+#   deviation 1 in every layer, even 100 layers deep.
+# - GELU, Swish and Mish are smooth, non-monotonic variants of ReLU. Swish_β with a trainable β
+#   is a small custom layer.
+# - Start with ReLU for simple tasks and Swish for complex ones, and measure.
+#
+# ## Papers
+#
+# - A. L. Maas, A. Y. Hannun, A. Y. Ng, [Rectifier Nonlinearities Improve Neural Network Acoustic
+#   Models](https://ai.stanford.edu/~amaas/papers/relu_hybrid_icml2013_final.pdf), ICML Workshop
+#   on Deep Learning for Audio, Speech and Language Processing, 2013 (leaky ReLU).
+# - K. He, X. Zhang, S. Ren, J. Sun, [Delving Deep into Rectifiers: Surpassing Human-Level
+#   Performance on ImageNet Classification](https://arxiv.org/abs/1502.01852), ICCV 2015 (PReLU).
+# - B. Xu, N. Wang, T. Chen, M. Li, [Empirical Evaluation of Rectified Activations in
+#   Convolutional Network](https://arxiv.org/abs/1505.00853), 2015 (RReLU).
+# - D.-A. Clevert, T. Unterthiner, S. Hochreiter, [Fast and Accurate Deep Network Learning by
+#   Exponential Linear Units (ELUs)](https://arxiv.org/abs/1511.07289), ICLR 2016.
+# - G. Klambauer, T. Unterthiner, A. Mayr, S. Hochreiter, [Self-Normalizing Neural
+#   Networks](https://arxiv.org/abs/1706.02515), NeurIPS 2017 (SELU, alpha dropout).
+# - D. Hendrycks, K. Gimpel, [Gaussian Error Linear Units (GELUs)](https://arxiv.org/abs/1606.08415), 2016.
+# - P. Ramachandran, B. Zoph, Q. V. Le, [Searching for Activation
+#   Functions](https://arxiv.org/abs/1710.05941), 2017 (Swish).
+# - D. Misra, [Mish: A Self Regularized Non-Monotonic Neural Activation
+#   Function](https://arxiv.org/abs/1908.08681), 2019.
+# - Keras documentation: [layer activation functions](https://keras.io/api/layers/activations/)
+#   and [activation layers](https://keras.io/api/layers/activation_layers/).

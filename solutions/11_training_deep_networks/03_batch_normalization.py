@@ -1,0 +1,663 @@
+# %% [markdown]
+# # 3. Batch normalization
+#
+# [![Open In Colab](https://colab.research.google.com/assets/colab-badge.svg)](https://colab.research.google.com/github/training-deep-nets/course/blob/main/solutions/11_training_deep_networks/03_batch_normalization.ipynb)
+#
+# Companion to *Hands-On Machine Learning* (3rd edition), chapter 11, "Batch Normalization".
+#
+# **You will learn**
+# - the four equations of batch normalization, written in NumPy and checked against Keras's
+#   `BatchNormalization` layer, in training mode and in inference mode;
+# - the layer's four variables per feature, which of them gradient descent trains, and how
+#   they add up in a model's parameter count;
+# - where to put the layer, before or after the activation, and why the layer before it needs
+#   no bias;
+# - what the `momentum` and `axis` arguments change;
+# - what batch normalization does to training, per epoch and per second;
+# - how to fold a trained BN layer into the Dense layer before it.
+#
+# **Exercises** are marked ✍️. Replace each `...` with your answer and run the check cell below
+# it: it says *not attempted*, *incorrect* (and why), or *correct*. Stuck? Uncomment the
+# `.hint()` line (call it again for the next hint), or `.solution()`.
+
+# %%
+import subprocess
+import sys
+
+if "google.colab" in sys.modules:  # on Colab, fetch the course helpers first
+    repository = "https://github.com/training-deep-nets/course"
+    subprocess.run(["git", "clone", "-q", "--depth", "1", repository, "/content/course"], check=False)
+    sys.path.insert(0, "/content/course")
+
+import utils  # first: it imports TensorFlow without its start-up noise
+
+import keras
+import matplotlib.pyplot as plt
+import numpy as np
+
+from utils.exercises.batch_normalization import section as ex
+
+utils.setup()
+
+# %% [markdown]
+# ## 3.1 Normalize each batch: the four equations
+#
+# Section 1 gave every layer a healthy start with a good initialization, but nothing keeps the
+# signal healthy once the weights start moving. Ioffe and Szegedy (2015) added an operation
+# inside the network that standardizes each input of a layer over the current mini-batch, then
+# lets the network rescale and shift it with two learned vectors. For a mini-batch *B* of
+# $m_B$ instances $x^{(1)}, \dots, x^{(m_B)}$, each a vector of features, and with every operation
+# applied feature by feature:
+#
+# $$\mu_B = \frac{1}{m_B}\sum_{i=1}^{m_B} x^{(i)} \qquad \text{(1: the batch mean)}$$
+#
+# $$\sigma_B^2 = \frac{1}{m_B}\sum_{i=1}^{m_B} \left(x^{(i)} - \mu_B\right)^2 \qquad \text{(2: the batch variance)}$$
+#
+# $$\hat{x}^{(i)} = \frac{x^{(i)} - \mu_B}{\sqrt{\sigma_B^2 + \varepsilon}} \qquad \text{(3: standardize)}$$
+#
+# $$z^{(i)} = \gamma \otimes \hat{x}^{(i)} + \beta \qquad \text{(4: rescale and shift)}$$
+#
+# ε is a small constant that keeps the division safe; γ (the scale) and β (the offset) hold one
+# value per feature and are learned by gradient descent like any weight; ⊗ multiplies feature
+# by feature. Here are the four equations in NumPy, for a batch `X` of shape
+# (instances, features):
+
+# %%
+def batch_norm_training(X, gamma, beta, epsilon):
+    """The four equations on a batch X of shape (m_B, features): the output and the batch statistics."""
+    mean = X.mean(axis=0)  # (1) one mean per feature
+    variance = ((X - mean) ** 2).mean(axis=0)  # (2) divided by m_B, not m_B - 1
+    X_hat = (X - mean) / np.sqrt(variance + epsilon)  # (3) mean 0, variance (almost) 1
+    return gamma * X_hat + beta, mean, variance  # (4) the learned scale and offset
+
+
+# %% [markdown]
+# Let's try it on a batch of 64 instances with 4 features of very different means and spreads,
+# with a γ and a β of our choice. Each feature comes out with mean β and standard deviation
+# close to γ, whatever it looked like before:
+
+# %% tags=["nbval-check-output"]
+rng = np.random.default_rng(42)
+X = rng.normal(loc=[5.0, -2.0, 0.0, 100.0], scale=[1.0, 0.1, 3.0, 20.0], size=(64, 4)).astype(np.float32)
+gamma = np.array([1.0, 2.0, 0.5, 1.5], dtype=np.float32)
+beta = np.array([0.0, 1.0, -1.0, 3.0], dtype=np.float32)
+
+Z, batch_mean, batch_variance = batch_norm_training(X, gamma, beta, epsilon=1e-3)
+np.set_printoptions(precision=3, suppress=True)
+print("before: mean", X.mean(axis=0), " std", X.std(axis=0))
+print("after:  mean", Z.mean(axis=0).round(3) + 0.0, " std", Z.std(axis=0))  # + 0.0 turns -0.0 into 0.0
+
+# %% [markdown]
+# The standard deviations are close to γ but a little below it, most visibly for the second
+# feature: its variance is not much larger than ε, and equation 3 divides by √(σ²_B + ε), not by
+# σ_B.
+#
+# ### Keras's `BatchNormalization` layer, in training mode
+#
+# Keras's layer computes the same thing. We give it the same γ and β (it starts with γ = 1 and
+# β = 0), call it on the batch with `training=True`, as `fit()` does, and compare with NumPy:
+
+# %%
+bn = keras.layers.BatchNormalization()
+bn.build(X.shape)
+bn.gamma.assign(gamma)
+bn.beta.assign(beta)
+
+Z_keras = bn(X, training=True).numpy()
+print(f"training mode: max |Keras - NumPy| = {np.abs(Z_keras - Z).max():.1e}")
+
+# %% [markdown]
+# The two agree to float32 rounding. In training mode the layer also did something else: it
+# updated two more variables, the **moving mean** and the **moving variance**, which estimate
+# the statistics of the whole training set from the batches it sees. Keras's source
+# (`keras/src/layers/normalization/batch_normalization.py`) updates them after each training
+# batch as
+#
+# $$\text{moving\_mean} \leftarrow \text{momentum} \cdot \text{moving\_mean} + (1 - \text{momentum}) \cdot \mu_B$$
+#
+# $$\text{moving\_variance} \leftarrow \text{momentum} \cdot \text{moving\_variance} + (1 - \text{momentum}) \cdot \sigma_B^2$$
+#
+# starting from 0 and 1. Which $\sigma_B^2$: the one of equation 2, dividing by $m_B$ (the
+# *biased* variance), or the unbiased one, dividing by $m_B - 1$? Compute both updates and
+# compare:
+
+# %%
+momentum = bn.momentum
+moving_mean, moving_variance = bn.moving_mean.numpy(), bn.moving_variance.numpy()
+updates = {
+    "moving mean, from μ_B": (moving_mean, momentum * 0.0 + (1 - momentum) * batch_mean),
+    "moving variance, from the biased σ²_B": (moving_variance, momentum * 1.0 + (1 - momentum) * batch_variance),
+    "moving variance, from the unbiased variance": (
+        moving_variance,
+        momentum * 1.0 + (1 - momentum) * X.var(axis=0, ddof=1),
+    ),
+}
+print(f"momentum = {momentum}")
+for name, (in_keras, by_hand) in updates.items():
+    print(f"{name:>43}: max |Keras - update by hand| = {np.abs(in_keras - by_hand).max():.1e}")
+
+# %% [markdown]
+# Keras averages the biased batch variance of equation 2. (The paper, at inference, uses an
+# unbiased estimate instead, $\frac{m}{m-1}$ times the average of the batch variances; for
+# batches of a few dozen instances or more, the difference is small.)
+#
+# ### Inference mode
+#
+# After training, a model must predict for a single instance, or a batch that is not
+# representative, so the batch's own statistics cannot be used. With `training=False` (the
+# default outside `fit()`, and what `predict()` and `evaluate()` use), the layer applies
+# equations 3 and 4 with its moving statistics instead:
+
+# %%
+def batch_norm_inference(X, gamma, beta, moving_mean, moving_variance, epsilon):
+    """Equations 3 and 4 with the moving statistics in place of the batch's."""
+    return gamma * (X - moving_mean) / np.sqrt(moving_variance + epsilon) + beta
+
+
+moving_before = bn.moving_mean.numpy().copy()
+Z_inference = bn(X, training=False).numpy()
+Z_numpy = batch_norm_inference(X, gamma, beta, bn.moving_mean.numpy(), bn.moving_variance.numpy(), bn.epsilon)
+print(f"inference mode: max |Keras - NumPy| = {np.abs(Z_inference - Z_numpy).max():.1e}")
+print("moving mean unchanged by the inference call:", np.array_equal(moving_before, bn.moving_mean.numpy()))
+
+# %% [markdown]
+# After a single batch the moving statistics are still close to their starting values (0 and 1),
+# so the inference output is far from standardized: compare its per-feature mean with the
+# training-mode output's. The moving averages need many training batches to catch up; section
+# 3.4 shows how many.
+
+# %%
+print("training mode:  mean", Z_keras.mean(axis=0))
+print("inference mode: mean", Z_inference.mean(axis=0))
+
+# %% [markdown]
+# ## 3.2 Four variables per feature
+#
+# The layer's defaults, from Keras itself:
+
+# %% tags=["nbval-check-output"]
+defaults = keras.layers.BatchNormalization()
+print(f"momentum={defaults.momentum}, epsilon={defaults.epsilon}, axis={defaults.axis}, "
+      f"center={defaults.center}, scale={defaults.scale}")
+
+# %% [markdown]
+# `center=True` gives the layer its β, `scale=True` its γ. Our layer `bn` normalizes 4 features,
+# and holds four vectors of that length: γ and β, which backpropagation trains, and the moving
+# mean and variance, which the training-mode updates above maintain and gradient descent never
+# touches. Keras calls the latter *non-trainable*:
+
+# %% tags=["nbval-check-output"]
+for variable in bn.weights:
+    print(f"{variable.name:>16}: shape {tuple(variable.shape)}, trainable={variable.trainable}")
+print("trainable_weights:    ", [v.name for v in bn.trainable_weights])
+print("non_trainable_weights:", [v.name for v in bn.non_trainable_weights])
+
+# %% [markdown]
+# ### The chapter's model
+#
+# The book adds a BN layer as the very first layer (so it standardizes the pixels) and after
+# each hidden layer:
+
+# %%
+def bn_after_activation_model():
+    """The chapter's MLP with a BN layer after the input and after each hidden layer."""
+    return keras.Sequential([
+        keras.Input(shape=(28, 28)),
+        keras.layers.Flatten(),
+        keras.layers.BatchNormalization(),
+        keras.layers.Dense(300, activation="relu", kernel_initializer="he_normal"),
+        keras.layers.BatchNormalization(),
+        keras.layers.Dense(100, activation="relu", kernel_initializer="he_normal"),
+        keras.layers.BatchNormalization(),
+        keras.layers.Dense(10, activation="softmax"),
+    ])
+
+
+# %% [markdown]
+# Count its parameters layer by layer. A Dense layer has inputs × units weights plus one bias
+# per unit; a BN layer has 4 parameters per feature, half of them trainable:
+
+# %% tags=["nbval-check-output"]
+def count(variables):
+    """The number of scalars in a list of variables."""
+    return sum(int(np.prod(v.shape)) for v in variables)
+
+
+model = bn_after_activation_model()
+print(f"{'layer':>18} {'features':>9} {'trainable':>10} {'non-trainable':>14}  how")
+for layer in model.layers:
+    features = layer.output.shape[-1]
+    if isinstance(layer, keras.layers.BatchNormalization):
+        how = f"4 × {features} = {4 * features:,}"
+    elif isinstance(layer, keras.layers.Dense):
+        fan_in = layer.kernel.shape[0]
+        how = f"{fan_in} × {features} + {features} = {fan_in * features + features:,}"
+    else:
+        how = "no parameters"
+    trainable, non_trainable = count(layer.trainable_weights), count(layer.non_trainable_weights)
+    print(f"{type(layer).__name__:>18} {features:>9} {trainable:>10,} {non_trainable:>14,}  {how}")
+print(f"{'total':>18} {'':>9} {count(model.trainable_weights):>10,} {count(model.non_trainable_weights):>14,}"
+      f"  = {model.count_params():,} parameters")
+
+# %% [markdown]
+# The non-trainable total is the moving means and variances of the three BN layers: 2 per
+# feature, over 784 + 300 + 100 features. It is also half of all the BN parameters:
+
+# %% tags=["nbval-check-output"]
+bn_features = 784 + 300 + 100
+print(f"BN parameters: 4 × {bn_features} = {4 * bn_features:,}; non-trainable: 2 × {bn_features} = {2 * bn_features:,}")
+
+# %% [markdown]
+# ## 3.3 Before or after the activation?
+#
+# The book's model normalizes each hidden layer's output *after* its ReLU. Ioffe and Szegedy
+# normalized *before* the nonlinearity, the output $xW + b$ of the linear part. Which is better
+# depends on the task; try both. To normalize before the activation, take the activation out of
+# the Dense layer and add it as a layer of its own after the BN layer.
+#
+# Then the Dense layer's bias is useless: BN subtracts the batch mean, and a constant added to
+# every instance moves the mean by exactly that constant, so it cancels. β takes over the
+# bias's role. Let's verify it: feed the same batch through a Dense layer with zero bias, then
+# with a large random bias, each time followed by BN in training mode:
+
+# %%
+dense = keras.layers.Dense(3)
+dense.build((None, 4))
+bn_check = keras.layers.BatchNormalization()
+
+outputs = {}
+for name, bias in {"zero bias": np.zeros(3), "random bias": rng.normal(0, 10, 3)}.items():
+    dense.bias.assign(bias.astype(np.float32))
+    outputs[name] = bn_check(dense(X), training=True).numpy()
+    print(f"{name:>11}: Dense output mean {dense(X).numpy().mean(axis=0)}")
+print(f"after BN: max |difference| = {np.abs(outputs['zero bias'] - outputs['random bias']).max():.1e}")
+
+# %% [markdown]
+# The Dense outputs differ by the bias, the BN outputs only by float32 rounding. So the layer
+# before a BN layer gets `use_bias=False`. The book also suggests dropping the input BN layer
+# in this variant, so that the first hidden layer is not sandwiched between two BN layers:
+
+# %%
+def bn_before_activation_model():
+    """The chapter's MLP with BN between each hidden layer's linear part and its ReLU."""
+    return keras.Sequential([
+        keras.Input(shape=(28, 28)),
+        keras.layers.Flatten(),
+        keras.layers.Dense(300, kernel_initializer="he_normal", use_bias=False),
+        keras.layers.BatchNormalization(),
+        keras.layers.Activation("relu"),
+        keras.layers.Dense(100, kernel_initializer="he_normal", use_bias=False),
+        keras.layers.BatchNormalization(),
+        keras.layers.Activation("relu"),
+        keras.layers.Dense(10, activation="softmax"),
+    ])
+
+
+# %% [markdown]
+# It has fewer parameters than the book's model: no biases in its hidden layers, and no input
+# BN layer.
+
+# %% tags=["nbval-check-output"]
+for name, build in {"BN after": bn_after_activation_model, "BN before": bn_before_activation_model}.items():
+    candidate = build()
+    print(f"{name} activation: {candidate.count_params():,} parameters, "
+          f"{count(candidate.non_trainable_weights):,} non-trainable")
+
+# %% [markdown]
+# ### ✍️ Exercise 1: count the parameters
+#
+# How many parameters in total (trainable and non-trainable, as `model.count_params()` reports)
+# does this model have? Count by hand, and store the number in `bn_param_count`.
+#
+# ```python
+# keras.Sequential([
+#     keras.Input(shape=(28, 28)),
+#     keras.layers.Flatten(),
+#     keras.layers.BatchNormalization(),
+#     keras.layers.Dense(200, kernel_initializer="he_normal", use_bias=False),
+#     keras.layers.BatchNormalization(),
+#     keras.layers.Activation("relu"),
+#     keras.layers.Dense(50, kernel_initializer="he_normal", use_bias=False),
+#     keras.layers.BatchNormalization(),
+#     keras.layers.Activation("relu"),
+#     keras.layers.Dense(10, activation="softmax"),
+# ])
+# ```
+
+# %%
+# BEGIN SOLUTION bn_param_count
+# STUB: bn_param_count = ...
+bn_features = 28 * 28 + 200 + 50  # the input BN, then one BN after each hidden Dense layer
+kernels = 28 * 28 * 200 + 200 * 50 + 50 * 10  # the hidden Dense layers have no bias
+bn_param_count = 4 * bn_features + kernels + 10  # + the output layer's 10 biases
+# END SOLUTION
+
+# %% tags=["nbval-check-output"]
+# ex.bn_param_count.hint()
+# ex.bn_param_count.solution()
+ex.bn_param_count.check(bn_param_count)
+
+# %% [markdown]
+# Now let Keras count:
+
+# %% tags=["nbval-check-output"]
+exercise_model = keras.Sequential([
+    keras.Input(shape=(28, 28)),
+    keras.layers.Flatten(),
+    keras.layers.BatchNormalization(),
+    keras.layers.Dense(200, kernel_initializer="he_normal", use_bias=False),
+    keras.layers.BatchNormalization(),
+    keras.layers.Activation("relu"),
+    keras.layers.Dense(50, kernel_initializer="he_normal", use_bias=False),
+    keras.layers.BatchNormalization(),
+    keras.layers.Activation("relu"),
+    keras.layers.Dense(10, activation="softmax"),
+])
+print(f"{exercise_model.count_params():,} parameters, {count(exercise_model.non_trainable_weights):,} non-trainable")
+
+# %% [markdown]
+# ## 3.4 The `momentum` and `axis` arguments
+#
+# ### momentum
+#
+# Each training batch moves the moving averages a fraction 1 − momentum of the way towards the
+# batch's statistics; the old estimate keeps the fraction momentum. After n batches the starting
+# value still weighs momentum^n. How many batches until it weighs less than 5%?
+
+# %% tags=["nbval-check-output"]
+for m in (0.9, 0.99, 0.999):
+    print(f"momentum {m}: {np.log(0.05) / np.log(m):6.0f} batches")
+
+# %% [markdown]
+# Let's watch it happen. Two BN layers, with momentum 0.99 (Keras's default) and 0.9, are fed
+# the same 400 training batches of 32 values drawn from a distribution of mean 5 and standard
+# deviation 2. We record the moving mean after each batch, next to the curve
+# 5 · (1 − momentum^n) it follows on average:
+
+# %%
+true_mean, steps = 5.0, 400
+batches = rng.normal(true_mean, 2.0, size=(steps, 32, 1)).astype(np.float32)
+tracks = {}
+for m in (0.99, 0.9):
+    layer = keras.layers.BatchNormalization(momentum=m)
+    track = []
+    for batch in batches:
+        layer(batch, training=True)
+        track.append(float(layer.moving_mean.numpy()[0]))
+    tracks[m] = np.array(track)
+
+# %%
+n = np.arange(1, steps + 1)
+fig, ax = plt.subplots()
+for m, track in tracks.items():
+    line, = ax.plot(n, track, label=f"momentum {m}")
+    ax.plot(n, true_mean * (1 - m**n), linestyle="--", color=line.get_color(), linewidth=1)
+ax.axhline(true_mean, color="black", linewidth=0.8, label="true mean")
+ax.set(xlabel="training batches seen", ylabel="moving mean", title="Moving mean (dashed: 5 · (1 − momentum^n))")
+ax.legend()
+utils.save_fig("s03_moving_mean_momentum")
+
+# %% [markdown]
+# With momentum 0.9 the estimate arrives within a few dozen batches but jitters with every
+# batch; with 0.99 it is smooth but needs hundreds of batches. Over the last 100 batches,
+# compare where each estimate sits (their mean, against the true 5) and how much it jitters
+# (their standard deviation):
+
+# %%
+for m, track in tracks.items():
+    last = track[-100:]
+    print(f"momentum {m}: mean of the last 100 estimates {last.mean():.3f}, their std {last.std():.3f}")
+
+# %% [markdown]
+# A momentum close to 1 (0.99, 0.999) averages over more batches: the book recommends more 9s
+# for large datasets and small mini-batches, whose statistics are noisy. If training is short,
+# the moving statistics may still lag behind the data, and the model predicts worse in
+# inference mode than during training.
+#
+# ### axis
+#
+# `axis` (default −1) names the axis of the *features*: the layer keeps one γ, β, moving mean
+# and moving variance per position along that axis, and computes each statistic over all the
+# other axes. On a batch of images of shape (batch, height, width, channels), `axis=-1` gives
+# one set per channel, averaged over the batch and every pixel; other axes give other groupings.
+# Each line below checks Keras's training-mode output against NumPy statistics taken over the
+# other axes:
+
+# %% tags=["nbval-check-output"]
+images = rng.normal(3.0, 2.0, size=(8, 4, 5, 3)).astype(np.float32)  # (batch, height, width, channels)
+for axis in (-1, 1, 2):
+    layer = keras.layers.BatchNormalization(axis=axis, epsilon=1e-3)
+    output = layer(images, training=True).numpy()
+    others = tuple(i for i in range(images.ndim) if i != axis % images.ndim)
+    mean = images.mean(axis=others, keepdims=True)
+    variance = images.var(axis=others, keepdims=True)
+    expected = (images - mean) / np.sqrt(variance + 1e-3)
+    print(f"axis={axis:>2}: gamma and moving_mean of shape {tuple(layer.gamma.shape)}, "
+          f"statistics over axes {others}, matches NumPy: {np.allclose(output, expected, atol=1e-4)}")
+
+# %% [markdown]
+# The same applies to Fashion-MNIST. Put the input BN layer *before* `Flatten`, and its input is
+# (batch, 28, 28): with `axis=-1` it computes 28 means, one per column of pixels, over the batch
+# and the 28 rows. After `Flatten`, as in the chapter's model, it has 784 features: one per
+# pixel.
+
+# %% tags=["nbval-check-output"]
+for name, layers in {
+    "BN before Flatten": [keras.layers.BatchNormalization(), keras.layers.Flatten()],
+    "BN after Flatten": [keras.layers.Flatten(), keras.layers.BatchNormalization()],
+}.items():
+    stack = keras.Sequential([keras.Input(shape=(28, 28)), *layers])
+    layer = next(lay for lay in stack.layers if isinstance(lay, keras.layers.BatchNormalization))
+    print(f"{name}: moving_mean of shape {tuple(layer.moving_mean.shape)}")
+
+# %% [markdown]
+# Keras 2 also accepted a list of axes, such as `axis=[1, 2]` for one statistic per pixel of an
+# unflattened image. Keras 3's `BatchNormalization` takes a single integer (its constructor
+# calls `int(axis)`); normalize after `Flatten` instead.
+
+# %% tags=["nbval-check-output"]
+try:
+    keras.layers.BatchNormalization(axis=[1, 2])
+except TypeError as error:
+    print(f"TypeError: {error}")
+
+# %% [markdown]
+# ### ✍️ Exercise 2: a block for a short training run
+#
+# Build `bn_block`, the three layers of one hidden layer in the "BN before the activation" style
+# of section 3.3, as a list (or a `keras.Sequential`): a `Dense` layer of 200 units with He
+# normal initialization and no bias; a `BatchNormalization` layer whose moving averages follow
+# the data faster than the default, with momentum 0.9; and the ReLU activation as a layer of its
+# own.
+
+# %%
+# BEGIN SOLUTION bn_block
+# STUB: bn_block = ...
+linear = keras.layers.Dense(200, kernel_initializer="he_normal", use_bias=False)  # BN's β replaces the bias
+bn_block = [linear, keras.layers.BatchNormalization(momentum=0.9), keras.layers.Activation("relu")]
+# END SOLUTION
+
+# %% tags=["nbval-check-output"]
+# ex.bn_block.hint()
+# ex.bn_block.solution()
+ex.bn_block.check(bn_block)
+
+# %% [markdown]
+# The check judges the layers, not the spelling: for instance a `keras.layers.ReLU()` layer, an
+# explicit `activation=None`, and a Sequential holding the three layers pass too.
+
+# %% tags=["nbval-check-output"]
+print(ex.bn_block.check(keras.Sequential([
+    keras.layers.Dense(200, activation=None, kernel_initializer=keras.initializers.HeNormal(), use_bias=False),
+    keras.layers.BatchNormalization(momentum=0.9),
+    keras.layers.ReLU(),
+])))
+
+# %% [markdown]
+# ## 3.5 Training with and without batch normalization
+#
+# Three versions of the chapter's 300-100 ReLU network, trained the same way (plain SGD,
+# learning rate 0.01, batches of 32, 5 epochs): without BN, with BN after each activation (the
+# book's model of section 3.2), and with BN before each activation (section 3.3).
+# `utils.EpochTimer` is a small Keras callback that records the wall-clock seconds of each
+# epoch in the History, next to the metrics.
+
+# %%
+data = utils.load_fashion_mnist()
+X_train, y_train = data.train
+X_valid, y_valid = data.valid
+
+
+def plain_model():
+    """The chapter's MLP without batch normalization."""
+    return keras.Sequential([
+        keras.Input(shape=(28, 28)),
+        keras.layers.Flatten(),
+        keras.layers.Dense(300, activation="relu", kernel_initializer="he_normal"),
+        keras.layers.Dense(100, activation="relu", kernel_initializer="he_normal"),
+        keras.layers.Dense(10, activation="softmax"),
+    ])
+
+
+builders = {
+    "no BN": plain_model,
+    "BN after activation": bn_after_activation_model,
+    "BN before activation": bn_before_activation_model,
+}
+models, histories = {}, {}
+for name, build in builders.items():
+    models[name] = build()
+    models[name].compile(
+        loss="sparse_categorical_crossentropy",
+        optimizer=keras.optimizers.SGD(learning_rate=0.01),
+        metrics=["accuracy"],
+    )
+    histories[name] = models[name].fit(
+        X_train, y_train, epochs=5, validation_data=(X_valid, y_valid), callbacks=[utils.EpochTimer()], verbose=0
+    )
+
+# %%
+utils.plot_metric_vs_time(histories, "val_accuracy", "Validation accuracy of the 300-100 network")
+utils.save_fig("s03_training_with_and_without_bn")
+
+# %%
+print(f"{'model':>20} {'s/epoch':>8} {'total s':>8} {'val acc, epoch 1':>17} {'epoch 5':>8}")
+for name, history in histories.items():
+    seconds, accuracy = history.history["seconds"], history.history["val_accuracy"]
+    print(f"{name:>20} {np.mean(seconds):8.1f} {np.sum(seconds):8.1f} {accuracy[0]:17.3f} {accuracy[-1]:8.3f}")
+
+# %% [markdown]
+# Read the table and the two panels together:
+#
+# - **Per epoch** (left panel), compare the BN models with the plain one, epoch by epoch, and
+#   especially after the first epoch.
+# - **Per second** (right panel): every training step of a BN model does more work (batch
+#   statistics, normalization, moving-average updates, gradients for γ and β), so its epochs
+#   tend to take longer; compare the `s/epoch` column. What matters in practice is the accuracy
+#   reached after a given time, so read the right panel at equal seconds. (The first epoch of
+#   each run also includes the time Keras takes to build its training graph.)
+#
+# Timings depend on the machine and on what else it runs at the same time; rerun the training
+# cell to see how much they vary. Ioffe and Szegedy also found that BN allows much larger
+# learning rates and makes the network less sensitive to its initialization; Santurkar et al.
+# (2018) argue that it helps mostly by making the loss landscape smoother, rather than by
+# fixing the distribution of each layer's inputs.
+
+# %% [markdown]
+# ## 3.6 Folding a BN layer into the layer before it
+#
+# At inference time a BN layer costs time but its statistics no longer change: with the moving
+# mean μ and variance σ² frozen, it is just an affine map per feature. If it directly follows a
+# Dense layer computing $y = xW + b$, the two together compute, for each output unit $j$,
+#
+# $$z_j = \gamma_j \frac{y_j - \mu_j}{\sqrt{\sigma_j^2 + \varepsilon}} + \beta_j = x \, (W_{:,j}\, s_j) + (b_j - \mu_j)\, s_j + \beta_j, \qquad s_j = \frac{\gamma_j}{\sqrt{\sigma_j^2 + \varepsilon}}.$$
+#
+# That is one Dense layer with kernel $W'$, whose column $j$ is $W_{:,j}\, s_j$, and bias
+# $b' = (b - \mu) \otimes s + \beta$. Replace the pair by it, and the model computes the same
+# predictions with one layer less. A BN layer after the activation cannot be folded this way:
+# the ReLU between them is not linear, so $\mathrm{ReLU}(xW + b)$ is no affine function of $x$.
+# (It is the BN-before-activation layout that makes the fold possible.)
+#
+# ### ✍️ Exercise 3: fold it
+#
+# Write `fold_batch_norm(dense, batch_norm)`: given a built `Dense` layer and the built
+# `BatchNormalization` layer that follows it, return the pair `(kernel, bias)` of the folded
+# Dense layer, as NumPy arrays (or tensors), of the shapes of a Dense kernel and bias. Use the
+# moving statistics and the layer's own ε (`batch_norm.epsilon`); the Dense layer may have no
+# bias (`use_bias=False`, then `dense.bias` is None). Leave both layers unchanged.
+
+# %%
+# BEGIN SOLUTION fold_batch_norm
+# STUB: def fold_batch_norm(dense, batch_norm):
+# STUB:     """Return (kernel, bias) of the Dense layer that computes what `dense` then `batch_norm` compute."""
+# STUB:     ...
+def fold_batch_norm(dense: keras.layers.Dense, batch_norm: keras.layers.BatchNormalization):
+    kernel = dense.kernel.numpy()
+    bias = dense.bias.numpy() if dense.use_bias else np.zeros(kernel.shape[1], dtype=kernel.dtype)
+    scale = batch_norm.gamma.numpy() / np.sqrt(batch_norm.moving_variance.numpy() + batch_norm.epsilon)
+    return kernel * scale, (bias - batch_norm.moving_mean.numpy()) * scale + batch_norm.beta.numpy()
+# END SOLUTION
+
+# %% tags=["nbval-check-output"]
+# ex.fold_batch_norm.hint()
+# ex.fold_batch_norm.solution()
+ex.fold_batch_norm.check(fold_batch_norm)
+
+# %% [markdown]
+# The check built its own small Dense → BN pairs, with and without a bias, with random γ, β and
+# moving statistics, and compared predictions. Now fold the model trained in section 3.5 with
+# BN before each activation. Every BN layer there directly follows a Dense layer; each pair
+# becomes one Dense layer, and the activations and the output layer are kept. This cell uses
+# your function, so it runs only once your fold passes the check:
+
+# %%
+def folded_copy(model, fold):
+    """A copy of ``model`` in which ``fold`` merges each BatchNormalization layer into the Dense before it."""
+    layers = []
+    for layer in model.layers:
+        if isinstance(layer, keras.layers.BatchNormalization):
+            dense = layers.pop()  # the Dense layer just before it
+            kernel, bias = (np.asarray(array, dtype=np.float32) for array in fold(dense, layer))
+            layer = keras.layers.Dense(dense.units, activation=dense.activation)
+            layer.build((None, kernel.shape[0]))
+            layer.set_weights([kernel, bias])
+        layers.append(layer)
+    return keras.Sequential([keras.Input(shape=(28, 28)), *layers])
+
+
+if ex.fold_batch_norm.check(fold_batch_norm).correct:
+    original = models["BN before activation"]
+    folded = folded_copy(original, fold_batch_norm)
+    print(f"layers: {len(original.layers)} before folding, {len(folded.layers)} after")
+    p_original, p_folded = original.predict(X_valid, verbose=0), folded.predict(X_valid, verbose=0)
+    print(f"max |difference| of the predicted probabilities: {np.abs(p_original - p_folded).max():.1e}")
+    print("same predicted classes:", np.array_equal(p_original.argmax(axis=1), p_folded.argmax(axis=1)))
+else:
+    print("Complete exercise 3 first: this cell folds the trained model with your fold_batch_norm.")
+
+# %% [markdown]
+# ## Summary
+#
+# - Batch normalization standardizes each feature over the mini-batch (equations 1 to 3), then
+#   rescales and shifts it with learned γ and β (equation 4).
+# - In training mode Keras uses the batch's statistics and updates the moving mean and variance
+#   (with the biased batch variance): moving ← momentum · moving + (1 − momentum) · batch. In
+#   inference mode it uses the moving statistics.
+# - Each BN layer holds four vectors: γ and β are trainable, the moving mean and variance are
+#   not. All four count in `count_params()`.
+# - Before or after the activation: try both. Before it, the preceding layer needs no bias (BN
+#   cancels it, β replaces it).
+# - `momentum` trades a smooth estimate for a fast one; `axis` (an integer in Keras 3) names the
+#   feature axis, and statistics are taken over all the other axes.
+# - BN epochs cost more time; compare training runs per second, not only per epoch.
+# - After training, a BN layer that directly follows a linear layer folds into it:
+#   W' = W · γ/√(σ² + ε) column by column, b' = (b − μ) · γ/√(σ² + ε) + β.
+#
+# ## Papers
+#
+# - S. Ioffe, C. Szegedy, [Batch Normalization: Accelerating Deep Network Training by Reducing
+#   Internal Covariate Shift](https://arxiv.org/abs/1502.03167), ICML 2015.
+# - S. Santurkar, D. Tsipras, A. Ilyas, A. Madry, [How Does Batch Normalization Help
+#   Optimization?](https://arxiv.org/abs/1805.11604), NeurIPS 2018.
+# - Keras documentation: [BatchNormalization
+#   layer](https://keras.io/api/layers/normalization_layers/batch_normalization/).

@@ -1,0 +1,145 @@
+"""The training helpers (utils.training) and the plots that draw their records."""
+
+import matplotlib
+
+matplotlib.use("Agg")
+
+import keras
+import matplotlib.pyplot as plt
+import numpy as np
+import pytest
+
+from utils.diagnostics import deep_mlp
+from utils.plots import plot_histogram, plot_metric_vs_time, plot_training_steps
+from utils.repro import set_seeds
+from utils.training import EpochTimer, angle_degrees, applied_gradients, train_steps
+
+
+@pytest.fixture(autouse=True)
+def close_figures():
+    """Close every figure after each test."""
+    yield
+    plt.close("all")
+
+
+# --- applied_gradients ---------------------------------------------------------------------
+
+
+def test_without_clipping_the_gradient_is_applied_as_is():
+    """SGD at learning rate 1 moves a zero variable by exactly minus the gradient."""
+    (applied,) = applied_gradients([[0.9, 100.0]])
+    np.testing.assert_allclose(applied, [0.9, 100.0], rtol=1e-6)
+
+
+def test_clipvalue_clips_each_component():
+    """clipvalue bounds each component, keeping its sign."""
+    (applied,) = applied_gradients([[0.9, 100.0, -7.0]], clipvalue=1.0)
+    np.testing.assert_allclose(applied, [0.9, 1.0, -1.0], rtol=1e-6)
+
+
+def test_clipnorm_is_per_variable_and_global_clipnorm_is_not():
+    """clipnorm scales each variable's gradient alone; global_clipnorm scales all by one factor."""
+    gradients = [[3.0, 4.0], [0.6, 0.8]]
+    per_variable = applied_gradients(gradients, clipnorm=1.0)
+    np.testing.assert_allclose(per_variable[0], [0.6, 0.8], rtol=1e-6)
+    np.testing.assert_allclose(per_variable[1], [0.6, 0.8], rtol=1e-6)
+    together = applied_gradients(gradients, global_clipnorm=1.0)
+    factor = 1.0 / np.sqrt(25 + 1)
+    np.testing.assert_allclose(together[0], np.array([3.0, 4.0]) * factor, rtol=1e-5)
+    np.testing.assert_allclose(together[1], np.array([0.6, 0.8]) * factor, rtol=1e-5)
+
+
+# --- angle_degrees -------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "u, v, expected",
+    [
+        ([[1.0, 0.0]], [[0.0, 2.0]], 90.0),
+        ([[1.0, 1.0]], [[3.0, 3.0]], 0.0),
+        ([[1.0, 0.0]], [[-1.0, 0.0]], 180.0),
+        ([[1.0], [0.0]], [[1.0], [1.0]], 45.0),  # two variables form one vector
+    ],
+)
+def test_angle_degrees(u, v, expected):
+    """The angle between two vectors, in degrees, lists of arrays counting as one vector."""
+    assert angle_degrees(u, v) == pytest.approx(expected, abs=1e-6)
+
+
+# --- train_steps ---------------------------------------------------------------------------
+
+
+def tiny_problem(seed=0):
+    """A small seeded MLP and a separable toy dataset."""
+    set_seeds(seed)
+    rng = np.random.default_rng(seed)
+    X = rng.normal(size=(256, 4)).astype(np.float32)
+    y = (X[:, 0] > 0).astype(np.int64)
+    return deep_mlp(2, 8, "relu", "he_normal", shape=(4,), n_outputs=2), X, y
+
+
+def test_train_steps_records_one_loss_and_norm_per_step_and_learns():
+    """Every step gives a finite loss and norm; the loss goes down on an easy problem."""
+    model, X, y = tiny_problem()
+    run = train_steps(model, keras.optimizers.SGD(learning_rate=0.1), X, y, steps=60, batch_size=32)
+    assert run["loss"].shape == run["gradient_norm"].shape == (60,)
+    assert np.all(np.isfinite(run["loss"])) and np.all(run["gradient_norm"] > 0)
+    assert run["loss"][-10:].mean() < run["loss"][:10].mean()
+
+
+def test_train_steps_records_the_norm_before_clipping():
+    """With a tiny global_clipnorm, the recorded norms still exceed it: they are taken before clipping."""
+    model, X, y = tiny_problem()
+    optimizer = keras.optimizers.SGD(learning_rate=0.1, global_clipnorm=1e-3)
+    run = train_steps(model, optimizer, X, y, steps=5)
+    assert np.all(run["gradient_norm"] > 1e-3)
+
+
+def test_train_steps_is_reproducible_from_the_same_weights():
+    """Same weights, same batches, same optimizer settings: the same record."""
+    model, X, y = tiny_problem()
+    weights = model.get_weights()
+    first = train_steps(model, keras.optimizers.SGD(learning_rate=0.05), X, y, steps=10)
+    model.set_weights(weights)
+    second = train_steps(model, keras.optimizers.SGD(learning_rate=0.05), X, y, steps=10)
+    np.testing.assert_allclose(first["loss"], second["loss"], rtol=1e-6)
+
+
+# --- EpochTimer and the plots --------------------------------------------------------------
+
+
+def test_epoch_timer_adds_seconds_to_the_history():
+    """Each epoch's wall-clock seconds appear in the History, one per epoch."""
+    model, X, y = tiny_problem()
+    model.compile(loss="sparse_categorical_crossentropy", optimizer="sgd")
+    timer = EpochTimer()
+    history = model.fit(X, y, epochs=3, callbacks=[timer], verbose=0)
+    assert len(history.history["seconds"]) == 3 and all(s > 0 for s in history.history["seconds"])
+    assert timer.seconds == history.history["seconds"]
+
+
+def test_plot_metric_vs_time_puts_cumulative_seconds_on_the_right():
+    """Left panel: metric per epoch; right panel: the same values against cumulative seconds."""
+    history = {"val_accuracy": [0.5, 0.6, 0.7], "seconds": [2.0, 1.0, 1.0]}
+    left, right = plot_metric_vs_time({"run": history})
+    np.testing.assert_array_equal(left.lines[0].get_xdata(), [1, 2, 3])
+    np.testing.assert_array_equal(right.lines[0].get_xdata(), [2.0, 3.0, 4.0])
+    np.testing.assert_array_equal(right.lines[0].get_ydata(), [0.5, 0.6, 0.7])
+
+
+def test_plot_training_steps_marks_the_last_finite_value_of_a_diverged_run():
+    """A run that turns infinite gets an × at its last finite point; a healthy one does not."""
+    healthy = {"gradient_norm": np.array([1.0, 2.0, 1.5]), "loss": np.array([2.0, 1.0, 0.5])}
+    diverged = {"gradient_norm": np.array([1.0, 50.0, np.inf]), "loss": np.array([2.0, 9.0, np.nan])}
+    norms_ax, loss_ax = plot_training_steps({"healthy": healthy, "diverged": diverged})
+    for ax in (norms_ax, loss_ax):
+        markers = [line for line in ax.lines if line.get_marker() == "x"]
+        assert len(markers) == 1 and markers[0].get_xdata()[0] == 2
+        assert ax.get_xscale() == ax.get_yscale() == "log"
+
+
+def test_plot_histogram_draws_one_line_per_mark_and_skips_nonfinite_values():
+    """Non-finite values are left out of the histogram; each mark is a labelled vertical line."""
+    ax = plot_histogram([1.0, 2.0, 2.5, np.inf, np.nan], {"median": 2.0, "max": 2.5}, "norm")
+    assert sum(patch.get_height() for patch in ax.patches) == 3
+    assert [line.get_label() for line in ax.lines] == ["median: 2", "max: 2.5"]

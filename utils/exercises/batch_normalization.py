@@ -1,0 +1,421 @@
+"""Checks for section 3: batch normalization."""
+
+import math
+
+import numpy as np
+
+import keras
+
+from utils.exercises.core import Incorrect, NotAttempted, Problem, Section
+from utils.exercises.judges import a_type, as_number, describe_initializer, initializer_signature
+
+# bn_param_count ---------------------------------------------------------------------------------
+
+# The model of the exercise: Flatten(28×28) → BN → Dense(200, no bias) → BN → ReLU
+# → Dense(50, no bias) → BN → ReLU → Dense(10, softmax).
+INPUTS, HIDDEN, OUTPUTS = 28 * 28, (200, 50), 10
+BN_FEATURES = INPUTS + sum(HIDDEN)  # the input BN, then one BN after each hidden Dense
+KERNELS = INPUTS * HIDDEN[0] + HIDDEN[0] * HIDDEN[1] + HIDDEN[1] * OUTPUTS
+TOTAL_PARAMS = 4 * BN_FEATURES + KERNELS + OUTPUTS
+
+
+class bn_param_count(Problem):
+    """The total number of parameters Keras reports for a model with three BN layers."""
+
+    hints = (
+        "Add up each layer: a Dense layer has inputs × units weights, plus one bias per unit if it "
+        "uses a bias; a BatchNormalization layer has a fixed number of parameters per feature.",
+        "Each BN feature has four parameters: γ and β (trainable), the moving mean and the moving "
+        "variance (non-trainable). Keras counts all four. The hidden Dense layers here have no bias.",
+        "4 × (784 + 200 + 50) for the three BN layers, plus 784 × 200 + 200 × 50 weights, plus "
+        "50 × 10 + 10 for the output layer.",
+    )
+    slips = (
+        (
+            TOTAL_PARAMS - 2 * BN_FEATURES,
+            "you counted 2 parameters per BN feature (γ and β, the trainable ones). Keras also counts "
+            "the moving mean and the moving variance: 4 per feature.",
+        ),
+        (
+            TOTAL_PARAMS - 4 * INPUTS,
+            "you left out the first BN layer, which normalizes the 784 input pixels (4 parameters per pixel).",
+        ),
+        (
+            TOTAL_PARAMS - 4 * INPUTS - 2 * sum(HIDDEN),
+            "you left out the input BN layer and counted only 2 parameters per feature in the others; "
+            "every BN layer has 4 per feature (γ, β, moving mean, moving variance).",
+        ),
+        (
+            TOTAL_PARAMS + sum(HIDDEN),
+            "you counted biases for the hidden Dense layers, but they were created with use_bias=False.",
+        ),
+        (TOTAL_PARAMS - OUTPUTS, "you forgot the 10 biases of the output layer, which keeps its bias."),
+        (
+            2 * BN_FEATURES,
+            "that is the number of non-trainable parameters only (moving mean and variance); the "
+            "exercise asks for the total.",
+        ),
+    )
+
+    def judge(self, answer):
+        value = as_number(answer)
+        if value == TOTAL_PARAMS:
+            return
+        for slip, reason in self.slips:
+            if value == slip:
+                raise Incorrect(f"{value:,.0f}: {reason}")
+        if value != round(value):
+            raise Incorrect(f"{value:g} is not a whole number; a parameter count is.")
+        raise Incorrect(f"{value:,.0f} is not the total. Count each layer separately, then add them up.")
+
+    def praise(self):
+        return (
+            f"{TOTAL_PARAMS:,} parameters, of which {2 * BN_FEATURES:,} (the moving means and "
+            "variances) are non-trainable."
+        )
+
+
+# bn_block ---------------------------------------------------------------------------------------
+
+BLOCK_UNITS, BLOCK_MOMENTUM = 200, 0.9
+
+
+class bn_block(Problem):
+    """Dense(200, no bias, He normal) → BatchNormalization(momentum=0.9) → ReLU, as a list or a Sequential."""
+
+    hints = (
+        "Three layers, in this order: the linear part, the normalization, the activation.",
+        "The Dense layer gets no activation and no bias (BN's β does the bias's job); the ReLU "
+        "comes as a layer of its own after the BatchNormalization layer, which takes a `momentum` argument.",
+        '[keras.layers.Dense(200, kernel_initializer="he_normal", use_bias=False), '
+        'keras.layers.BatchNormalization(momentum=0.9), keras.layers.Activation("relu")]',
+    )
+
+    def judge(self, answer):
+        layers = _block_layers(answer)
+        kinds = [_kind(layer) for layer in layers]
+        if "BatchNormalization" not in kinds:
+            raise Incorrect("the block has no BatchNormalization layer.")
+        if "Dense" not in kinds:
+            raise Incorrect("the block has no Dense layer.")
+        dense = layers[kinds.index("Dense")]
+        if kinds == ["Dense", "BatchNormalization"] and _is_relu(dense.activation):
+            raise Incorrect(
+                "the ReLU is inside the Dense layer, so it runs *before* the BN layer. Give the Dense "
+                "no activation and add the ReLU as a separate layer after the BatchNormalization."
+            )
+        if kinds == ["Dense", "ReLU", "BatchNormalization"]:
+            raise Incorrect(
+                "wrong order: Dense → ReLU → BN normalizes after the activation. This block puts BN "
+                "before the activation: Dense → BatchNormalization → ReLU."
+            )
+        if kinds == ["BatchNormalization", "Dense", "ReLU"]:
+            raise Incorrect("wrong order: the BatchNormalization layer goes between the Dense layer and the ReLU.")
+        if kinds != ["Dense", "BatchNormalization", "ReLU"]:
+            shown = " → ".join(kinds)
+            raise Incorrect(f"the block is {shown}; it should be Dense → BatchNormalization → ReLU, three layers.")
+        batch_norm = layers[1]
+        if dense.units != BLOCK_UNITS:
+            raise Incorrect(f"the Dense layer has {dense.units} units; the exercise asks for {BLOCK_UNITS}.")
+        if not _is_linear(dense.activation):
+            raise Incorrect(
+                f"the Dense layer applies {_activation_name(dense.activation)} itself; give it no "
+                "activation: the ReLU layer after the BN does that job."
+            )
+        if dense.use_bias:
+            raise Incorrect(
+                "the Dense layer still has a bias (use_bias=True). BN subtracts the batch mean, which "
+                "cancels any constant added before it, and β plays the bias's role: use_bias=False."
+            )
+        scale, mode, distribution = signature = initializer_signature(dense.kernel_initializer)
+        if (scale, mode) != (2.0, "fan_in") or distribution == "uniform":
+            raise Incorrect(
+                f"the kernel initializer is {describe_initializer(signature)}; the chapter uses He "
+                "normal (kernel_initializer='he_normal') before a ReLU."
+            )
+        if not batch_norm.center:
+            raise Incorrect(
+                "the BN layer has center=False, so it has no β: with the bias gone too, the block "
+                "cannot learn any offset. Keep center=True (the default)."
+            )
+        if not batch_norm.scale:
+            raise Incorrect("the BN layer has scale=False, so it has no γ. Keep scale=True (the default).")
+        if batch_norm.axis not in (-1, 1):
+            raise Incorrect(f"the BN layer normalizes axis {batch_norm.axis}; the Dense outputs' features are axis -1.")
+        if not math.isclose(batch_norm.momentum, BLOCK_MOMENTUM):
+            if math.isclose(batch_norm.momentum, 1 - BLOCK_MOMENTUM):
+                raise Incorrect(
+                    f"momentum={batch_norm.momentum:g} is the weight of the *new* batch in PyTorch's convention. "
+                    "Keras's momentum is the weight kept by the old estimate: momentum=0.9."
+                )
+            default = " (Keras's default)" if math.isclose(batch_norm.momentum, 0.99) else ""
+            raise Incorrect(
+                f"the BN layer has momentum {batch_norm.momentum:g}{default}; the exercise asks for "
+                f"{BLOCK_MOMENTUM}, so that the moving statistics catch up within a short training run."
+            )
+        if not _is_relu(layers[2]):
+            raise Incorrect("the last layer is not a plain ReLU.")
+
+    def praise(self):
+        return "Dense without bias, then BN (its β is the bias) with a fast-moving average, then the ReLU."
+
+
+def _block_layers(answer) -> list:
+    """The layers of a block given as a list, a tuple or a model (input layers left out)."""
+    if isinstance(answer, type):
+        raise Incorrect(f"that is the class {answer.__name__} itself; give the three layers, created.")
+    if isinstance(answer, keras.Model):
+        layers = list(answer.layers)
+    elif isinstance(answer, list | tuple):
+        layers = list(answer)
+    elif isinstance(answer, keras.layers.Layer):
+        raise Incorrect(
+            f"that is a single {type(answer).__name__} layer; the block is three layers, in a list or a Sequential."
+        )
+    else:
+        raise Incorrect(f"expected a list of layers or a keras.Sequential, got {a_type(answer)}.")
+    layers = [layer for layer in layers if not isinstance(layer, keras.layers.InputLayer)]
+    if not layers:
+        raise NotAttempted
+    for item in layers:
+        if isinstance(item, type):
+            raise Incorrect(f"the block holds the class {item.__name__} itself; create the layer (call it).")
+        if not isinstance(item, keras.layers.Layer):
+            raise Incorrect(f"the block holds {a_type(item)}, which is not a Keras layer.")
+    return layers
+
+
+def _kind(layer) -> str:
+    """'Dense', 'BatchNormalization', 'ReLU' (an activation layer) or the layer's class name."""
+    if isinstance(layer, keras.layers.Dense):
+        return "Dense"
+    if isinstance(layer, keras.layers.BatchNormalization):
+        return "BatchNormalization"
+    if isinstance(layer, keras.layers.Activation | keras.layers.ReLU):
+        return "ReLU" if _is_relu(layer) else f"{type(layer).__name__}({_activation_name(layer)})"
+    return type(layer).__name__
+
+
+def _is_relu(activation) -> bool:
+    """True for plain ReLU, given as a function, an Activation layer or a default ReLU layer."""
+    if isinstance(activation, keras.layers.Activation):
+        return _is_relu(activation.activation)
+    if isinstance(activation, keras.layers.ReLU):
+        config = activation.get_config()
+        return not config.get("negative_slope") and config.get("max_value") is None and not config.get("threshold")
+    return getattr(activation, "__name__", None) == "relu"
+
+
+def _is_linear(activation) -> bool:
+    """True for no activation at all (Keras stores it as the 'linear' function)."""
+    return activation is None or getattr(activation, "__name__", None) == "linear"
+
+
+def _activation_name(activation) -> str:
+    """The name of an activation function or layer, for messages."""
+    if isinstance(activation, keras.layers.Activation):
+        return _activation_name(activation.activation)
+    if isinstance(activation, keras.layers.ReLU):
+        return "a modified ReLU"
+    return getattr(activation, "__name__", type(activation).__name__)
+
+
+# fold_batch_norm --------------------------------------------------------------------------------
+
+# (inputs, units, use_bias, epsilon): a square layer first (so scaling rows instead of columns
+# gives wrong numbers rather than a shape error), then no bias, then a non-default epsilon.
+FOLD_CASES = ((4, 4, True, 1e-3), (6, 3, True, 1e-3), (5, 3, False, 1e-3), (3, 5, True, 1e-2))
+
+
+class fold_batch_norm(Problem):
+    """A function folding a BN layer (its moving statistics) into the Dense layer before it."""
+
+    hints = (
+        "In inference mode the BN layer computes γ · (y − μ) / √(σ² + ε) + β with its moving "
+        "statistics μ and σ², where y = x·W + b is the Dense layer's output. Expand it and collect "
+        "what multiplies x and what does not.",
+        "Let s = γ / √(σ² + ε), one factor per output unit. Then W' multiplies column j of W by s[j] "
+        "(NumPy broadcasting `W * s` does exactly that), and b' = (b − μ) · s + β. A Dense layer with "
+        "use_bias=False has no bias: use zeros for b.",
+        "Read the values with `.numpy()`: `dense.kernel`, `dense.bias` (None without a bias), "
+        "`batch_norm.gamma`, `.beta`, `.moving_mean`, `.moving_variance` and `batch_norm.epsilon`.",
+    )
+    stub_message = "write the body of `fold_batch_norm` (it returns None so far), then run the check again."
+
+    def judge(self, answer):
+        if isinstance(answer, type) or not callable(answer):
+            raise Incorrect(f"expected the function fold_batch_norm itself, got {a_type(answer)}.")
+        for case in FOLD_CASES:
+            self._judge_case(answer, *case)
+
+    def _judge_case(self, fold, n_in, units, use_bias, epsilon):
+        dense, batch_norm, X = _fold_case(n_in, units, use_bias, epsilon)
+        before = [w.numpy().copy() for w in (*dense.weights, *batch_norm.weights)]
+        expected = _numpy(batch_norm(dense(X), training=False))
+        layer = f"a Dense({units}{'' if use_bias else ', use_bias=False'}) layer on {n_in} inputs"
+        try:
+            result = fold(dense, batch_norm)
+        except Exception as error:
+            raise Incorrect(_explain_error(error, layer, use_bias)) from None
+        after = [w.numpy() for w in (*dense.weights, *batch_norm.weights)]
+        if any(not np.array_equal(a, b) for a, b in zip(before, after, strict=True)):
+            changed = "moving statistics" if not _same(before[-2:], after[-2:]) else "weights"
+            raise Incorrect(
+                f"your function changed the layers' {changed}. Calling the BN layer with training=True "
+                "updates its moving statistics, and assigning to the Dense layer overwrites it: read the "
+                "values, compute new arrays, and return them, leaving both layers as they were."
+            )
+        if result is None:
+            raise NotAttempted
+        kernel, bias = _as_kernel_and_bias(result, n_in, units)
+        folded = keras.layers.Dense(units, kernel_initializer="zeros", name="folded_check_dense")
+        folded.build((None, n_in))
+        folded.set_weights([kernel, bias])
+        predictions = _numpy(folded(X))
+        if np.allclose(predictions, expected, rtol=1e-4, atol=1e-3):
+            return
+        raise Incorrect(f"with {layer}: {_diagnose(kernel, bias, dense, batch_norm)}")
+
+    def praise(self):
+        return "W' = W · γ/√(σ² + ε) column by column, b' = (b − μ) · γ/√(σ² + ε) + β: the BN layer is gone."
+
+
+def _fold_case(n_in, units, use_bias, epsilon):
+    """A built Dense → BN pair with random weights and moving statistics, and a batch of inputs.
+
+    The weights come from a private NumPy generator and the layers use constant initializers, so
+    a check draws nothing from the notebook's global random state.
+    """
+    rng = np.random.default_rng(1000 * n_in + 10 * units + use_bias)
+    dense = keras.layers.Dense(units, use_bias=use_bias, kernel_initializer="zeros", name="check_dense")
+    dense.build((None, n_in))
+    weights = [rng.normal(0, 1, (n_in, units))] + ([rng.uniform(-1, 1, units)] if use_bias else [])
+    dense.set_weights([w.astype("float32") for w in weights])
+    batch_norm = keras.layers.BatchNormalization(epsilon=epsilon, name="check_batch_norm")
+    batch_norm.build((None, units))
+    gamma = rng.uniform(0.5, 2.0, units)
+    beta = rng.uniform(-1.0, 1.0, units)
+    moving_mean = rng.normal(0.0, 1.0, units)
+    moving_variance = rng.uniform(0.002, 0.02, units)  # small, so that forgetting ε shows
+    batch_norm.set_weights([a.astype("float32") for a in (gamma, beta, moving_mean, moving_variance)])
+    X = rng.normal(0, 1, (16, n_in)).astype("float32")
+    return dense, batch_norm, X
+
+
+def _same(arrays, others) -> bool:
+    return all(np.array_equal(a, b) for a, b in zip(arrays, others, strict=True))
+
+
+def _explain_error(error, layer, use_bias) -> str:
+    """Why the learner's function raised, with the likely cause when it is recognisable."""
+    text = str(error)
+    raised = f"your function raised {type(error).__name__} ({text[:80]}) when given {layer}"
+    if not use_bias and ("NoneType" in text or "unpack" in text or "index" in text):
+        return (
+            f"{raised}. It has no bias: `dense.bias` is None and `dense.get_weights()` holds the kernel "
+            "alone. Use a bias of zeros then."
+        )
+    if "broadcast" in text.lower() or "shape" in text.lower():
+        return f"{raised}. The BN factors (one per unit) scale the kernel's columns: `kernel * scale`."
+    return f"{raised}."
+
+
+def _numpy(value):
+    """A NumPy array from an array, a tensor or a Keras variable (through its own ``numpy()``)."""
+    return value.numpy() if callable(getattr(value, "numpy", None)) else np.asarray(value)
+
+
+def _as_kernel_and_bias(result, n_in, units):
+    """(kernel, bias) as float32 arrays from a (kernel, bias) pair or a built Dense layer."""
+    if isinstance(result, keras.layers.Dense):
+        if not result.built:
+            raise Incorrect("your function returned a Dense layer that is not built, so it has no weights yet.")
+        kernel = _numpy(result.kernel)
+        bias = _numpy(result.bias) if result.use_bias else np.zeros(kernel.shape[-1])
+        result = (kernel, bias)
+    if isinstance(result, dict) or not isinstance(result, list | tuple):
+        raise Incorrect(
+            f"return the pair (kernel, bias) (or a built Dense layer); your function returned {a_type(result)}."
+        )
+    if len(result) != 2:
+        raise Incorrect(f"return exactly two arrays, (kernel, bias); your function returned {len(result)} items.")
+    if result[1] is None:
+        raise Incorrect(
+            "your function returned no bias. The folded layer needs one even when the Dense had none: "
+            "b' = (0 − μ) · γ/√(σ² + ε) + β."
+        )
+    try:
+        kernel, bias = (np.asarray(_numpy(item), dtype="float32") for item in result)
+    except Exception:
+        raise Incorrect("the kernel and the bias should be arrays (NumPy arrays or tensors) of numbers.") from None
+    if kernel.shape == (units,) and bias.shape == (n_in, units):
+        raise Incorrect("your function returned (bias, kernel); return them in the order (kernel, bias).")
+    if kernel.shape != (n_in, units):
+        reason = " (transposed)" if kernel.shape == (units, n_in) else ""
+        raise Incorrect(
+            f"the kernel has shape {kernel.shape}{reason}; it should keep the Dense kernel's shape {(n_in, units)}."
+        )
+    if bias.size != units:
+        raise Incorrect(f"the bias has shape {bias.shape}; it should hold one value per unit, shape {(units,)}.")
+    if not (np.isfinite(kernel).all() and np.isfinite(bias).all()):
+        raise Incorrect("the kernel or the bias contains NaN or infinite values.")
+    return kernel, bias.reshape(units)
+
+
+def _diagnose(kernel, bias, dense, batch_norm) -> str:
+    """The likely slip behind a wrong fold, found by comparing with folds that make it."""
+    W = dense.kernel.numpy().astype("float64")
+    b = dense.bias.numpy().astype("float64") if dense.use_bias else np.zeros(W.shape[1])
+    gamma, beta, mu, var = (w.numpy().astype("float64") for w in batch_norm.weights)
+    eps = batch_norm.epsilon
+    s = gamma / np.sqrt(var + eps)
+
+    def close(a, target):
+        return np.allclose(a, target, rtol=1e-4, atol=1e-5)
+
+    square = W.shape[0] == W.shape[1]
+    kernel_slips = (
+        (W * gamma / np.sqrt(var), "you forgot ε: divide by √(σ² + ε), with ε = batch_norm.epsilon, not by √σ²."),
+        (W * gamma / (var + eps), "you divided by the variance σ² + ε; divide by its square root, √(σ² + ε)."),
+        (W * gamma / np.sqrt(var + 1e-3), "you used ε = 0.001; read this layer's own ε from batch_norm.epsilon."),
+        (W * beta / np.sqrt(var + eps), "γ and β are swapped: γ (gamma) is the scale, β (beta) the offset."),
+        (
+            W * s[:, None] if square else None,
+            "you scaled the kernel's rows; scale its columns: column j feeds output unit j, which BN "
+            "rescales by γ_j/√(σ²_j + ε).",
+        ),
+        ((W * s).T if square else None, "the kernel is transposed: keep the Dense kernel's shape (inputs, units)."),
+        (W / s, "the scale is inverted: multiply by γ/√(σ² + ε), do not divide by it."),
+        (W, "the kernel is unchanged; multiply each column j by γ_j/√(σ²_j + ε)."),
+    )
+    for wrong_kernel, reason in kernel_slips:
+        # A slip that happens to give the right kernel here (ε = 0.001 hard-coded when it is) says nothing.
+        if wrong_kernel is not None and not close(wrong_kernel, W * s) and close(kernel, wrong_kernel):
+            return reason
+    if not close(kernel, W * s):
+        return "the kernel is wrong: column j should be W[:, j] · γ_j/√(σ²_j + ε), with the moving variance σ²."
+    bias_slips = (
+        ((b - mu) * s, "you forgot β: add it after scaling, b' = (b − μ) · s + β."),
+        (-mu * s + beta, "you left out the Dense layer's own bias b: b' = (b − μ) · s + β."),
+        (b - mu + beta, "the bias is not scaled: b' = (b − μ) · s + β, with s = γ/√(σ² + ε)."),
+        (b * s - mu + beta, "only b is scaled; μ must be scaled too: b' = (b − μ) · s + β."),
+        (b * s + beta, "you forgot to subtract the moving mean μ: b' = (b − μ) · s + β."),
+        ((mu - b) * s + beta, "the sign is flipped: b' = (b − μ) · s + β, not (μ − b) · s + β."),
+        (b, "the bias is unchanged; the fold changes it: b' = (b − μ) · s + β."),
+        (beta, "the bias is just β; it should be b' = (b − μ) · s + β."),
+    )
+    for wrong_bias, reason in bias_slips:
+        if close(bias, wrong_bias):
+            return f"the kernel is right, but {reason}"
+    return (
+        "the kernel is right but the bias is not: b' = (b − μ) · γ/√(σ² + ε) + β, with the moving "
+        "mean μ and variance σ² (not statistics of some batch)."
+    )
+
+
+section = Section(
+    "11_training_deep_networks/03_batch_normalization",
+    bn_param_count(),
+    bn_block(),
+    fold_batch_norm(),
+)
