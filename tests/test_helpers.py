@@ -190,6 +190,51 @@ def test_activation_scale_across_30_relu_layers(initializer, low, high):
     assert low <= ratio <= high, ratio
 
 
+
+def test_dead_units_counts_units_that_are_zero_for_every_input():
+    """A unit whose bias and weights keep it negative for every input is dead; the others are not."""
+    model = small_mlp(n_hidden=2, units=5)
+    first = hidden_layers(model)[0]
+    kernel, bias = first.kernel.numpy(), first.bias.numpy()
+    kernel[:, :2], bias[:2] = 0.0, -1.0  # units 0 and 1 of layer 1: always -1 before ReLU
+    first.set_weights([kernel, bias])
+    X = np.random.default_rng(0).standard_normal((64, 4)).astype(np.float32)
+    dead = utils.dead_units(model, X)
+    assert dead.shape == (2,) and dead[0] == 2
+    outputs = utils.hidden_outputs(model, X)
+    assert [out.shape for out in outputs] == [(64, 5), (64, 5)]
+    assert np.all(outputs[0][:, :2] == 0)
+
+
+def test_kernel_gradients_are_zero_for_dead_units_only():
+    """The gradient of a dead ReLU unit's kernel column is exactly zero; gradient_norms are their norms."""
+    model = small_mlp(n_hidden=2, units=5)
+    first = hidden_layers(model)[0]
+    kernel, bias = first.kernel.numpy(), first.bias.numpy()
+    kernel[:, 0], bias[0] = 0.0, -1.0
+    first.set_weights([kernel, bias])
+    rng = np.random.default_rng(1)
+    X, y = rng.standard_normal((64, 4)).astype(np.float32), rng.integers(0, 2, size=64)
+    gradients = utils.kernel_gradients(model, X, y)
+    assert [g.shape for g in gradients] == [(4, 5), (5, 5)]
+    column_norms = np.linalg.norm(gradients[0], axis=0)
+    assert column_norms[0] == 0 and np.all(column_norms[1:] > 0)
+    np.testing.assert_allclose(gradient_norms(model, X, y), [np.linalg.norm(g) for g in gradients], rtol=1e-6)
+
+
+def test_plot_functions_and_plot_derivatives_draw_one_line_each():
+    """plot_functions draws values, plot_derivatives slopes, one labelled line per function."""
+    functions = {"relu": keras.activations.relu, "identity": lambda z: z}
+    z = np.linspace(-2, 2, 41)
+    values, slopes = plots.plot_functions(functions, z), plots.plot_derivatives(functions, z)
+    (_, relu), (_, identity) = line_data(values)
+    np.testing.assert_allclose(relu, np.maximum(z, 0), atol=1e-6)
+    np.testing.assert_allclose(identity, z, atol=1e-6)
+    (_, drelu), (_, didentity) = line_data(slopes)
+    assert set(np.unique(drelu)) <= {0.0, 1.0} and np.all(didentity == 1)
+    assert [t.get_text() for t in slopes.get_legend().get_texts()] == ["relu", "identity"]
+    assert (values.get_ylabel(), slopes.get_ylabel()) == ("f(z)", "f′(z)")
+
 # --- reproducibility and setup -------------------------------------------------------------
 
 

@@ -5,19 +5,10 @@ import numpy as np
 import pytest
 import tensorflow as tf
 
+from tests.feedback import assert_incorrect
 from utils.exercises import Outcome
 from utils.exercises.gradient_clipping import section
 from utils.training import angle_degrees, applied_gradients
-
-GENERIC = "could not be checked"  # the fallback message when a judge itself fails
-
-
-def assert_incorrect(feedback, *keywords):
-    """The answer is judged incorrect, for a specific reason mentioning one of ``keywords``."""
-    assert feedback.outcome is Outcome.INCORRECT, feedback
-    assert GENERIC not in feedback.message, feedback.message
-    message = feedback.message.lower()
-    assert any(word.lower() in message for word in keywords), feedback.message
 
 
 # The helpers the checks rely on ---------------------------------------------------------------
@@ -145,32 +136,32 @@ def test_clip_per_variable_incorrect_with_reason(answer, keywords):
 
 
 @pytest.mark.parametrize(
-    "answer, used",
+    "answer",
     [
-        pytest.param(lambda: keras.optimizers.SGD(learning_rate=0.01, global_clipnorm=1.0), "global", id="sgd_global"),
-        pytest.param(lambda: keras.optimizers.SGD(learning_rate=0.01, clipnorm=1.0), "each variable", id="sgd_norm"),
-        pytest.param(lambda: keras.optimizers.SGD(global_clipnorm=1), "global", id="int_threshold"),
-        pytest.param(lambda: keras.optimizers.Adam(global_clipnorm=1.0), "global", id="adam"),
-        pytest.param(lambda: keras.optimizers.RMSprop(learning_rate=1e-3, clipnorm=1.0), "each variable", id="rmsprop"),
+        pytest.param(lambda: keras.optimizers.SGD(learning_rate=0.01, global_clipnorm=1.0), id="sgd"),
+        pytest.param(lambda: keras.optimizers.SGD(global_clipnorm=1), id="int_threshold"),
+        pytest.param(lambda: keras.optimizers.SGD(learning_rate=0.5, global_clipnorm=1.0), id="any_learning_rate"),
+        pytest.param(lambda: keras.optimizers.Adam(global_clipnorm=1.0), id="adam"),
+        pytest.param(lambda: keras.optimizers.RMSprop(learning_rate=1e-3, global_clipnorm=1.0), id="rmsprop"),
         pytest.param(
             lambda: keras.optimizers.LossScaleOptimizer(keras.optimizers.SGD(global_clipnorm=1.0)),
-            "global",
             id="loss_scale_wrapper",
         ),
     ],
 )
-def test_keep_direction_correct(answer, used):
-    """Any optimizer capping the norm at 1.0, by variable or globally, is correct; praise says which."""
+def test_keep_direction_correct(answer):
+    """Any optimizer, at any learning rate, with global_clipnorm=1.0 is correct."""
     feedback = section.keep_direction.check(answer())
     assert feedback.outcome is Outcome.CORRECT, feedback.message
-    assert used in feedback.message.split(". ")[0], feedback.message
 
 
 @pytest.mark.parametrize(
     "answer, keywords",
     [
         pytest.param(lambda: keras.optimizers.SGD(learning_rate=0.01, clipvalue=1.0), ("direction", "°"), id="value"),
-        pytest.param(lambda: keras.optimizers.SGD(learning_rate=0.01, clipnorm=5.0), ("asks for 1",), id="norm_5"),
+        pytest.param(lambda: keras.optimizers.SGD(clipnorm=1.0), ("each variable", "4.2"), id="per_variable"),
+        pytest.param(lambda: keras.optimizers.Adam(clipnorm=1.0), ("each variable", "4.2"), id="per_variable_adam"),
+        pytest.param(lambda: keras.optimizers.SGD(global_clipnorm=5.0), ("asks for 1",), id="global_5"),
         pytest.param(lambda: keras.optimizers.SGD(global_clipnorm=0.5), ("asks for 1",), id="global_half"),
         pytest.param(lambda: keras.optimizers.SGD(learning_rate=0.01), ("does not clip",), id="no_clipping"),
         pytest.param(lambda: keras.optimizers.SGD(clipnorm=0.0), ("above 0",), id="zero_threshold"),
@@ -184,11 +175,6 @@ def test_keep_direction_correct(answer, used):
 def test_keep_direction_incorrect_with_reason(answer, keywords):
     """Each typical slip gets its own explanation."""
     assert_incorrect(section.keep_direction.check(answer()), *keywords)
-
-
-def test_keep_direction_does_not_judge_the_learning_rate():
-    """The exercise is about clipping: an unusual learning rate is not held against the answer."""
-    assert section.keep_direction.check(keras.optimizers.SGD(learning_rate=0.5, clipnorm=1.0)).correct
 
 
 # spike_remedy ----------------------------------------------------------------------------------

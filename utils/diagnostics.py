@@ -32,28 +32,16 @@ def hidden_layers(model: keras.Model) -> list:
     return [layer for layer in model.layers if isinstance(layer, keras.layers.Dense)][:-1]
 
 
-def activation_stats(model: keras.Model, X) -> tuple[np.ndarray, np.ndarray]:
-    """Mean and standard deviation of each hidden layer's outputs on the batch ``X``."""
-    probe = keras.Model(model.inputs, [layer.output for layer in hidden_layers(model)])
-    outputs = probe(tf.constant(X), training=False)
-    means = np.array([float(tf.reduce_mean(out)) for out in outputs])
-    stds = np.array([float(tf.math.reduce_std(out)) for out in outputs])
-    return means, stds
-
-
-def gradient_norms(model: keras.Model, X, y) -> np.ndarray:
-    """The norm of the loss gradient for each hidden layer's kernel, on the batch (X, y)."""
-    loss_fn = keras.losses.SparseCategoricalCrossentropy()
-    kernels = [layer.kernel for layer in hidden_layers(model)]
-    with tf.GradientTape() as tape:
-        loss = loss_fn(y, model(tf.constant(X), training=True))
-    return np.array([float(tf.norm(grad)) for grad in tape.gradient(loss, kernels)])
-
-
 def hidden_outputs(model: keras.Model, X) -> list[np.ndarray]:
     """Each hidden Dense layer's outputs (after its activation) on the inputs ``X``."""
     probe = keras.Model(model.inputs, [layer.output for layer in hidden_layers(model)])
     return [np.asarray(out) for out in probe(tf.constant(X), training=False)]
+
+
+def activation_stats(model: keras.Model, X) -> tuple[np.ndarray, np.ndarray]:
+    """Mean and standard deviation of each hidden layer's outputs on the batch ``X``."""
+    outputs = hidden_outputs(model, X)
+    return np.array([out.mean() for out in outputs]), np.array([out.std() for out in outputs])
 
 
 def dead_units(model: keras.Model, X) -> np.ndarray:
@@ -68,3 +56,8 @@ def kernel_gradients(model: keras.Model, X, y) -> list[np.ndarray]:
     with tf.GradientTape() as tape:
         loss = loss_fn(y, model(tf.constant(X), training=True))
     return [np.asarray(grad) for grad in tape.gradient(loss, kernels)]
+
+
+def gradient_norms(model: keras.Model, X, y) -> np.ndarray:
+    """The norm of the loss gradient for each hidden layer's kernel, on the batch (X, y)."""
+    return np.array([np.linalg.norm(grad) for grad in kernel_gradients(model, X, y)])

@@ -54,14 +54,9 @@ def function_and_derivative(fn, z: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
 
 def plot_functions_and_derivatives(functions: dict, z=None):
     """Two panels: each function, then its derivative, computed from the function itself."""
-    z = np.linspace(-5, 5, 401) if z is None else z
     fig, (left, right) = plt.subplots(1, 2, figsize=(10, 3.8))
-    for label, fn in functions.items():
-        y, dy = function_and_derivative(fn, z)
-        left.plot(z, y, label=label)
-        right.plot(z, dy, label=label)
-    new_axes(left, "Activation", "z", "f(z)").legend()
-    new_axes(right, "Derivative", "z", "f′(z)").legend()
+    plot_functions(functions, z, "Activation", ax=left)
+    plot_derivatives(functions, z, "Derivative", ax=right)
     return left, right
 
 
@@ -105,20 +100,19 @@ def plot_metric_vs_time(histories: dict, metric: str = "val_accuracy", title=Non
 
 def plot_functions(functions: dict, z=None, title="Activation functions", ax=None):
     """Each element-wise function of ``functions`` (label -> function) on one Axes."""
-    z = np.linspace(-5, 5, 401) if z is None else z
-    ax = new_axes(ax, title, "z", "f(z)")
-    for label, fn in functions.items():
-        ax.plot(z, function_and_derivative(fn, z)[0], label=label)
-    ax.legend()
-    return ax
+    return _plot_elementwise(functions, z, 0, new_axes(ax, title, "z", "f(z)"))
 
 
 def plot_derivatives(functions: dict, z=None, title="Derivatives", ax=None):
     """The derivative of each function of ``functions``, by automatic differentiation, on one Axes."""
+    return _plot_elementwise(functions, z, 1, new_axes(ax, title, "z", "f′(z)"))
+
+
+def _plot_elementwise(functions: dict, z, which: int, ax):
+    """Plot the values (which=0) or the derivatives (which=1) of each function over z (default [-5, 5])."""
     z = np.linspace(-5, 5, 401) if z is None else z
-    ax = new_axes(ax, title, "z", "f′(z)")
     for label, fn in functions.items():
-        ax.plot(z, function_and_derivative(fn, z)[1], label=label)
+        ax.plot(z, function_and_derivative(fn, z)[which], label=label)
     ax.legend()
     return ax
 

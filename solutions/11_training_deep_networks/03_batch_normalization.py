@@ -591,7 +591,8 @@ for name, history in histories.items():
 # STUB: def fold_batch_norm(dense, batch_norm):
 # STUB:     """Return (kernel, bias) of the Dense layer that computes what `dense` then `batch_norm` compute."""
 # STUB:     ...
-def fold_batch_norm(dense: keras.layers.Dense, batch_norm: keras.layers.BatchNormalization):
+def fold_batch_norm(dense, batch_norm):
+    """Return (kernel, bias) of the Dense layer that computes what `dense` then `batch_norm` compute."""
     kernel = dense.kernel.numpy()
     bias = dense.bias.numpy() if dense.use_bias else np.zeros(kernel.shape[1], dtype=kernel.dtype)
     scale = batch_norm.gamma.numpy() / np.sqrt(batch_norm.moving_variance.numpy() + batch_norm.epsilon)

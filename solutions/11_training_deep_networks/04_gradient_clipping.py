@@ -221,7 +221,9 @@ for name in ("clipnorm=1.0", "global_clipnorm=1.0"):
 #
 # Create `capped_optimizer`: an SGD optimizer with a learning rate of 0.01 (or any other Keras
 # optimizer you prefer) that never applies a gradient whose norm exceeds 1.0, and never turns
-# the gradient it clips.
+# the gradient it clips. "The gradient" is the model's whole gradient, all its variables
+# together, as in section 4.2. (The book answers `clipnorm`: think about which of the two
+# keeps the whole gradient's direction in Keras 3.)
 
 # %%
 # BEGIN SOLUTION keep_direction

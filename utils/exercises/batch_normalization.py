@@ -2,9 +2,8 @@
 
 import math
 
-import numpy as np
-
 import keras
+import numpy as np
 
 from utils.exercises.core import Incorrect, NotAttempted, Problem, Section
 from utils.exercises.judges import a_type, as_number, describe_initializer, initializer_signature

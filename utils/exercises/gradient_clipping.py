@@ -202,12 +202,11 @@ class keep_direction(Problem):
     hints = (
         "Every Keras optimizer accepts a clipping argument when you create it; one of the three "
         "changes the gradient's direction, the other two only rescale it.",
-        "clipvalue clips components one by one, which turns the gradient; clipnorm and "
-        "global_clipnorm scale it down to a given norm.",
+        "clipvalue clips components one by one, which turns the gradient. clipnorm scales each "
+        "variable's gradient on its own, global_clipnorm all of them by one factor: which of the two "
+        "keeps the direction of the model's whole gradient (section 4.2)?",
         "keras.optimizers.SGD(learning_rate=0.01, global_clipnorm=1.0)",
     )
-
-    _used = "clipnorm"  # which of the two norm clippings the last correct answer used
 
     def judge(self, answer):
         if isinstance(answer, str):
@@ -250,19 +249,19 @@ class keep_direction(Problem):
                 f"{turn:.1f}°. Clip by norm instead."
             )
         ((name, value),) = active.items()
-        self._used = name
+        if name == "clipnorm":
+            raise Incorrect(
+                "clipnorm is the book's answer, and it keeps the direction of each variable's gradient. "
+                "But a model has many variables: clipped one by one, the whole gradient can exceed the "
+                "threshold and turns (section 4.2). Use global_clipnorm."
+            )
         if not math.isclose(value, THRESHOLD, rel_tol=1e-6):
             raise Incorrect(f"{name}={value:g} caps the norm at {value:g}; the exercise asks for {THRESHOLD:g}.")
 
     def praise(self):
-        if self._used == "global_clipnorm":
-            return (
-                "global_clipnorm=1.0 scales all the gradients by one factor, so the whole gradient keeps its "
-                "direction. clipnorm=1.0 would keep each variable's direction, clipping each one on its own."
-            )
         return (
-            "clipnorm=1.0 keeps each variable's gradient direction, clipping each one on its own. With several "
-            "variables, global_clipnorm=1.0 would keep the direction of the whole gradient too."
+            "global_clipnorm=1.0 scales all the gradients by one factor, so the whole gradient keeps its "
+            "direction and its norm never exceeds 1.0."
         )
 
 
