@@ -6,7 +6,7 @@ import keras
 import numpy as np
 
 from utils.exercises.core import Incorrect, NotAttempted, Problem, Section
-from utils.exercises.judges import a_type, as_number, describe_initializer, initializer_signature
+from utils.exercises.judges import a_type, as_number, describe_initializer, initializer_signature, is_relu
 
 # bn_param_count ---------------------------------------------------------------------------------
 
@@ -98,7 +98,7 @@ class bn_block(Problem):
         if "Dense" not in kinds:
             raise Incorrect("the block has no Dense layer.")
         dense = layers[kinds.index("Dense")]
-        if kinds == ["Dense", "BatchNormalization"] and _is_relu(dense.activation):
+        if kinds == ["Dense", "BatchNormalization"] and is_relu(dense.activation):
             raise Incorrect(
                 "the ReLU is inside the Dense layer, so it runs *before* the BN layer. Give the Dense "
                 "no activation and add the ReLU as a separate layer after the BatchNormalization."
@@ -152,7 +152,7 @@ class bn_block(Problem):
                 f"the BN layer has momentum {batch_norm.momentum:g}{default}; the exercise asks for "
                 f"{BLOCK_MOMENTUM}, so that the moving statistics catch up within a short training run."
             )
-        if not _is_relu(layers[2]):
+        if not is_relu(layers[2]):
             raise Incorrect("the last layer is not a plain ReLU.")
 
     def praise(self):
@@ -191,18 +191,8 @@ def _kind(layer) -> str:
     if isinstance(layer, keras.layers.BatchNormalization):
         return "BatchNormalization"
     if isinstance(layer, keras.layers.Activation | keras.layers.ReLU):
-        return "ReLU" if _is_relu(layer) else f"{type(layer).__name__}({_activation_name(layer)})"
+        return "ReLU" if is_relu(layer) else f"{type(layer).__name__}({_activation_name(layer)})"
     return type(layer).__name__
-
-
-def _is_relu(activation) -> bool:
-    """True for plain ReLU, given as a function, an Activation layer or a default ReLU layer."""
-    if isinstance(activation, keras.layers.Activation):
-        return _is_relu(activation.activation)
-    if isinstance(activation, keras.layers.ReLU):
-        config = activation.get_config()
-        return not config.get("negative_slope") and config.get("max_value") is None and not config.get("threshold")
-    return getattr(activation, "__name__", None) == "relu"
 
 
 def _is_linear(activation) -> bool:

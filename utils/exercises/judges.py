@@ -113,6 +113,23 @@ def choice_letters(answer, options: str) -> set[str]:
     return letters
 
 
+PLAIN_RELU = {"negative_slope": 0, "max_value": None, "threshold": 0}
+
+
+def is_relu(activation) -> bool:
+    """True for plain ReLU, given as a function, an Activation layer or a ReLU layer with default settings."""
+    if isinstance(activation, keras.layers.Activation):
+        return is_relu(activation.activation)
+    if isinstance(activation, keras.layers.ReLU):
+        return not relu_settings(activation)
+    return getattr(activation, "__name__", None) == "relu"
+
+
+def relu_settings(layer) -> dict:
+    """The settings of a ReLU layer that make it differ from plain ReLU."""
+    config = layer.get_config()
+    return {key: config.get(key) for key, plain in PLAIN_RELU.items() if config.get(key, plain) != plain}
+
 def _short(value) -> str:
     """A short, safe description of an arbitrary value."""
     if isinstance(value, str):

@@ -12,6 +12,8 @@ from utils.exercises.judges import (
     choice_letter,
     describe_initializer,
     initializer_signature,
+    is_relu,
+    relu_settings,
 )
 
 FAN_IN, FAN_OUT = 784, 300
@@ -70,7 +72,7 @@ class he_layer(Problem):
             raise Incorrect(f"expected a keras.layers.Dense layer, got {a_type(answer)}.")
         if answer.units != 100:
             raise Incorrect(f"the layer has {answer.units} units; the exercise asks for 100.")
-        if not _is_relu(answer.activation):
+        if not is_relu(answer.activation):
             raise Incorrect(f"{_describe_activation(answer.activation)}; use plain ReLU: activation='relu'.")
         signature = initializer_signature(answer.kernel_initializer)
         scale, mode, distribution = signature
@@ -116,28 +118,10 @@ class steady_spread(Problem):
         return "He's variance 2 / fan_in makes n · v / 2 = 1: each layer passes the signal on at the same scale."
 
 
-PLAIN_RELU = {"negative_slope": 0, "max_value": None, "threshold": 0}
-
-
-def _is_relu(activation) -> bool:
-    """True for the ReLU activation however it was given (name, function or layer)."""
-    if isinstance(activation, keras.layers.Activation):
-        return _is_relu(activation.activation)
-    if isinstance(activation, keras.layers.ReLU):
-        return not _relu_settings(activation)
-    return getattr(activation, "__name__", None) == "relu"
-
-
-def _relu_settings(layer) -> dict:
-    """The settings of a ReLU layer that make it differ from plain ReLU."""
-    config = layer.get_config()
-    return {key: config.get(key) for key, plain in PLAIN_RELU.items() if config.get(key, plain) != plain}
-
-
 def _describe_activation(activation) -> str:
     """Why an activation is not plain ReLU, in a few words."""
     if isinstance(activation, keras.layers.ReLU):
-        settings = ", ".join(f"{key}={value}" for key, value in _relu_settings(activation).items())
+        settings = ", ".join(f"{key}={value}" for key, value in relu_settings(activation).items())
         return f"the activation is a modified ReLU ({settings}), not plain ReLU"
     name = getattr(activation, "__name__", type(activation).__name__)
     return f"the activation is {name}, but He initialization is derived for ReLU"
