@@ -1,10 +1,11 @@
 """The contract every registered exercise check honours, whatever the section.
 
-Parametrized over ``utils.exercises.all_sections()``, so a new section is covered as soon as it
-is registered there.
+Parametrized over ``utils.checks.all_sections()``, so a new section is covered as soon as its
+module exists in ``utils/checks/``.
 """
 
 import copy
+import html
 import math
 import re
 import textwrap
@@ -15,8 +16,10 @@ import numpy as np
 import pytest
 import tensorflow as tf
 
-from utils.exercises import Feedback, Outcome, Section, all_sections, core
-from utils.exercises.markers import parse_regions
+from tools.markers import parse_regions
+from tools.notebooks import source_of
+from utils.checks import all_sections
+from utils.exercises import Feedback, Outcome, Section, core
 
 SECTIONS = all_sections()
 PROBLEMS = [
@@ -129,14 +132,14 @@ HOSTILE_PARAMS = [pytest.param(factory, is_number, id=name) for name, factory, i
 
 
 def _source_regions(problem):
-    """(stub lines, solution code) of ``problem``'s region in its solution's jupytext source."""
-    notebook = jupytext.read(core.SOLUTIONS_DIR / f"{problem.notebook}.py")
+    """(stub lines, solution code) of ``problem``'s region in its section's source."""
+    notebook = jupytext.read(source_of(core.SOLUTIONS_DIR / f"{problem.notebook}.ipynb"))
     for cell in notebook.cells:
         if cell.cell_type == "code":
             for name, stubs, code in parse_regions(cell.source):
                 if name == problem.name:
                     return stubs, "\n".join(code)
-    raise AssertionError(f"no region {problem.name!r} in solutions/{problem.notebook}.py")
+    raise AssertionError(f"no region {problem.name!r} in the source of {problem.notebook}")
 
 
 # What a stub leaves for the learner: `name = ...`, or a function or class to complete.
@@ -169,13 +172,13 @@ def fresh(request):
 @pytest.mark.parametrize("problem", PROBLEMS)
 def test_check_survives_hostile_answer(problem, factory, is_number):
     """check() never raises and gives a renderable answer outcome with a message."""
-    feedback = problem.check(factory())
+    feedback = problem.evaluate(factory())
     assert isinstance(feedback, Feedback)
     assert feedback.outcome in ANSWER_OUTCOMES
     assert feedback.problem == problem.name
     assert isinstance(feedback.message, str) and feedback.message.strip()
     assert "Traceback" not in feedback.message
-    assert str(feedback) and feedback._repr_markdown_()
+    assert str(feedback) and feedback._repr_html_()
     if not is_number:
         assert feedback.outcome is not Outcome.CORRECT
 
@@ -184,19 +187,19 @@ def test_check_survives_hostile_answer(problem, factory, is_number):
 @pytest.mark.parametrize("problem", PROBLEMS)
 def test_stub_values_are_not_attempted(problem, blank):
     """The stub values ... and None are 'not attempted', never 'incorrect'."""
-    assert problem.check(blank).outcome is Outcome.NOT_ATTEMPTED
+    assert problem.evaluate(blank).outcome is Outcome.NOT_ATTEMPTED
 
 
 @pytest.mark.parametrize("problem", PROBLEMS)
 def test_check_without_argument_is_not_attempted(problem):
     """check() with no answer at all is 'not attempted'."""
-    assert problem.check().outcome is Outcome.NOT_ATTEMPTED
+    assert problem.evaluate().outcome is Outcome.NOT_ATTEMPTED
 
 
 @pytest.mark.parametrize("problem", PROBLEMS)
 def test_reference_solution_passes_its_own_check(problem):
     """The code of the solution region, run on its own, produces a correct answer."""
-    feedback = problem.check(_reference_answer(problem))
+    feedback = problem.evaluate(_reference_answer(problem))
     assert feedback.outcome is Outcome.CORRECT, feedback.message
     assert feedback.correct and feedback.message.strip()
 
@@ -205,17 +208,30 @@ def test_reference_solution_passes_its_own_check(problem):
 
 
 @pytest.mark.parametrize("problem", PROBLEMS)
-def test_every_problem_has_at_least_two_hints(problem):
-    """Each problem offers a gentle hint and a stronger one at least."""
-    assert len(problem.hints) >= 2
+def test_every_problem_has_at_least_three_hints(problem):
+    """Each problem offers hints in three levels at least, from gentle to revealing."""
+    assert len(problem.hints) >= 3
     assert all(isinstance(hint, str) and hint.strip() for hint in problem.hints)
+
+
+@pytest.mark.parametrize("problem", PROBLEMS)
+def test_no_hint_gives_the_solution_away(problem):
+    """No hint holds a line of the solution's code, nor a multiple-choice answer: that is .solution()'s job."""
+    _, code = _source_regions(problem)
+    lines = {line.strip() for line in code.splitlines() if len(line.strip()) > 12 and not line.strip().startswith("#")}
+    for hint in problem.hints:
+        assert not [line for line in lines if line in hint], f"hint of {problem.name} holds solution code: {hint}"
+        answer = getattr(problem, "answer", None)
+        if isinstance(answer, frozenset):
+            letters = ", ".join(sorted(answer)).upper()
+            assert letters not in hint and " and ".join(sorted(answer)).upper() not in hint, hint
 
 
 @pytest.mark.parametrize("fresh", PROBLEMS, indirect=True)
 def test_hint_without_level_walks_up_then_stays_at_last(fresh):
     """hint() shows levels 1..n in turn, then keeps showing level n."""
     n = len(fresh.hints)
-    levels = [fresh.hint() for _ in range(n + 2)]
+    levels = [fresh.next_hint() for _ in range(n + 2)]
     expected = [*range(1, n + 1), n, n]
     for feedback, level in zip(levels, expected, strict=True):
         assert feedback.outcome is Outcome.HINT
@@ -226,8 +242,8 @@ def test_hint_without_level_walks_up_then_stays_at_last(fresh):
 @pytest.mark.parametrize("fresh", PROBLEMS, indirect=True)
 def test_hint_none_is_the_next_hint(fresh):
     """hint(None) is the same as hint(): the next level."""
-    assert fresh.hint(None).message.startswith(f"(1/{len(fresh.hints)}) ")
-    assert fresh.hint(None).message.startswith(f"(2/{len(fresh.hints)}) ")
+    assert fresh.next_hint(None).message.startswith(f"(1/{len(fresh.hints)}) ")
+    assert fresh.next_hint(None).message.startswith(f"(2/{len(fresh.hints)}) ")
 
 
 @pytest.mark.parametrize("fresh", PROBLEMS, indirect=True)
@@ -235,7 +251,7 @@ def test_hint_at_each_valid_level(fresh):
     """hint(k) shows hint k for every k from 1 to n, in any order."""
     n = len(fresh.hints)
     for level in [n, *range(1, n + 1)]:
-        feedback = fresh.hint(level)
+        feedback = fresh.next_hint(level)
         assert feedback.outcome is Outcome.HINT
         assert feedback.message.startswith(f"({level}/{n}) ")
         assert fresh.hints[level - 1] in feedback.message
@@ -245,9 +261,9 @@ def test_hint_at_each_valid_level(fresh):
 def test_revisiting_a_hint_does_not_rewind(fresh):
     """After hint(n) then hint(1), hint() goes on showing the last level, not level 2."""
     n = len(fresh.hints)
-    fresh.hint(n)
-    fresh.hint(1)
-    assert fresh.hint().message.startswith(f"({n}/{n}) ")
+    fresh.next_hint(n)
+    fresh.next_hint(1)
+    assert fresh.next_hint().message.startswith(f"({n}/{n}) ")
 
 
 @pytest.mark.parametrize("level", ["x", 0, -1, 99, True, 2.0, "1"])
@@ -255,10 +271,10 @@ def test_revisiting_a_hint_does_not_rewind(fresh):
 def test_invalid_hint_level_says_the_range(fresh, level):
     """An invalid level gives a Feedback naming the valid range, and does not advance."""
     n = len(fresh.hints)
-    feedback = fresh.hint(level)
+    feedback = fresh.next_hint(level)
     assert isinstance(feedback, Feedback) and feedback.outcome is Outcome.HINT
     assert re.search(rf"\b1\b.*\b{n}\b", feedback.message), feedback.message
-    assert fresh.hint().message.startswith(f"(1/{n}) ")
+    assert fresh.next_hint().message.startswith(f"(1/{n}) ")
 
 
 # solution() ------------------------------------------------------------------------------------
@@ -267,54 +283,51 @@ def test_invalid_hint_level_says_the_range(fresh, level):
 @pytest.mark.parametrize("problem", PROBLEMS)
 def test_solution_reveals_clean_code(problem):
     """solution() shows the region's code, without markers or stub lines."""
-    feedback = problem.solution()
+    feedback = problem.reveal()
     assert feedback.outcome is Outcome.SOLUTION
     assert feedback.code.strip()
     for marker in ("# STUB", "BEGIN SOLUTION", "END SOLUTION"):
         assert marker not in feedback.code
-    assert feedback.code in feedback._repr_markdown_()
+    assert html.escape(feedback.code) in feedback._repr_html_()
 
 
 @pytest.mark.parametrize("problem", PROBLEMS)
 def test_solution_notebook_matches_its_source(problem):
-    """The .ipynb the reveal reads holds the same solution as the jupytext source (make sync)."""
+    """The .ipynb the reveal reads holds the same solution as the section's source (make sync)."""
     _, code = _source_regions(problem)
-    assert problem.solution().code == code.strip("\n")
+    assert problem.reveal().code == code.strip("\n")
 
 
 @pytest.mark.parametrize("problem", PROBLEMS)
 def test_solution_without_solutions_folder(problem, monkeypatch, tmp_path):
     """A copy without solutions says so instead of raising."""
     monkeypatch.setattr(core, "SOLUTIONS_DIR", tmp_path)
-    feedback = problem.solution()
+    feedback = problem.reveal()
     assert feedback.outcome is Outcome.SOLUTION
     assert "not part of this copy" in feedback.message
     assert not feedback.code
 
 
 @pytest.mark.parametrize(
-    "content, expected",
+    "content",
     [
-        pytest.param('{"cells": [', "could not be read", id="truncated_json"),
-        pytest.param('{"nbformat": 4}', "could not be read", id="no_cells"),
-        pytest.param('{"cells": []}', "has no solution marked", id="no_region"),
-        pytest.param(
-            '{"cells": [{"cell_type": "code", "source": "# BEGIN SOLUTION x\\nx = 1\\n"}]}',
-            "could not be read",
-            id="unclosed_region",
-        ),
+        pytest.param('{"cells": [', id="truncated_json"),
+        pytest.param('{"nbformat": 4}', id="no_metadata"),
+        pytest.param('{"metadata": {"course": {"solutions": {}}}}', id="no_solution_for_it"),
+        pytest.param('{"metadata": {"course": {"solutions": []}}}', id="solutions_not_a_mapping"),
+        pytest.param("[]", id="not_an_object"),
     ],
 )
 @pytest.mark.parametrize("problem", PROBLEMS)
-def test_solution_from_broken_notebook(problem, monkeypatch, tmp_path, content, expected):
+def test_solution_from_broken_notebook(problem, monkeypatch, tmp_path, content):
     """A damaged solution notebook gives an explanation, not an exception."""
     path = tmp_path / f"{problem.notebook}.ipynb"
     path.parent.mkdir(parents=True)
     path.write_text(content, encoding="utf-8")
     monkeypatch.setattr(core, "SOLUTIONS_DIR", tmp_path)
-    feedback = problem.solution()
+    feedback = problem.reveal()
     assert feedback.outcome is Outcome.SOLUTION
-    assert expected in feedback.message and not feedback.code
+    assert "could not be read" in feedback.message and not feedback.code
 
 
 # Feedback rendering ----------------------------------------------------------------------------
@@ -322,9 +335,9 @@ def test_solution_from_broken_notebook(problem, monkeypatch, tmp_path, content, 
 
 @pytest.mark.parametrize("outcome", list(Outcome), ids=lambda o: o.name)
 def test_feedback_renders_its_outcome_word(outcome):
-    """str() and Markdown both show the outcome word, the problem and the message."""
+    """The text and the HTML forms both show the outcome word, the problem and the message."""
     feedback = Feedback(outcome, "some_problem", "the message")
-    for text in (str(feedback), feedback._repr_markdown_()):
+    for text in (str(feedback), feedback._repr_html_()):
         assert outcome.value in text
         assert "some_problem" in text and "the message" in text
 
@@ -333,21 +346,54 @@ def test_feedback_renders_its_outcome_word(outcome):
 def test_real_feedback_renders_its_outcome_word(problem):
     """Feedback from real checks shows 'Not attempted', 'Incorrect' and 'Correct'."""
     cases = {
-        "Not attempted": problem.check(...),
-        "Incorrect": problem.check(object()),
-        "Correct": problem.check(_reference_answer(problem)),
+        "Not attempted": problem.evaluate(...),
+        "Incorrect": problem.evaluate(object()),
+        "Correct": problem.evaluate(_reference_answer(problem)),
     }
     for word, feedback in cases.items():
         assert feedback.outcome.value == word
         assert word in str(feedback)
-        assert word in feedback._repr_markdown_()
+        assert word in feedback._repr_html_()
 
 
 def test_feedback_with_code_renders_a_code_block():
-    """Feedback carrying code shows it as a Python block in Markdown and after the text in str."""
-    feedback = Feedback(Outcome.SOLUTION, "p", "from here:", code="x = 1")
-    assert "```python\nx = 1\n```" in feedback._repr_markdown_()
-    assert str(feedback).endswith("\n\nx = 1")
+    """Feedback carrying code shows it in a <pre> block in HTML and after the text in the text form."""
+    feedback = Feedback(Outcome.SOLUTION, "p", "from here:", code="if a < b:\n    x = 1")
+    assert "<pre" in feedback._repr_html_() and "if a &lt; b:\n    x = 1</pre>" in feedback._repr_html_()
+    assert str(feedback).endswith("\n\nif a < b:\n    x = 1")
+
+
+def test_feedback_html_escapes_the_answer_and_marks_code():
+    """Text from an answer cannot inject HTML, and `code` spans render as <code>."""
+    feedback = Feedback(Outcome.INCORRECT, "p", "got '<script>' where `keras.layers.Dense` belongs")
+    rendered = feedback._repr_html_()
+    assert "<script>" not in rendered and "&lt;script&gt;" in rendered
+    assert "<code>keras.layers.Dense</code>" in rendered
+
+
+@pytest.mark.parametrize("outcome", list(Outcome), ids=lambda o: o.name)
+def test_every_outcome_has_its_own_colour_on_a_badge_with_white_text(outcome):
+    """The panel's colour says the outcome; the badge's text is white on it, readable on light and dark themes."""
+    rendered = Feedback(outcome, "p", "m")._repr_html_()
+    colours = {Feedback(other, "p", "m")._repr_html_().split("border-left:4px solid ")[1][:7] for other in Outcome}
+    assert len(colours) == len(Outcome)
+    assert "color:#fff" in rendered
+
+
+# check(), hint() and solution() show themselves ------------------------------------------------
+
+
+@pytest.mark.parametrize("fresh", PROBLEMS, indirect=True)
+def test_check_hint_and_solution_each_show_once_and_return_nothing(fresh, monkeypatch):
+    """Wherever they stand in a cell, each call displays its feedback exactly once (and returns None,
+    so that a last line is not displayed a second time)."""
+    shown = []
+    monkeypatch.setattr(core, "show", shown.append)
+    assert fresh.hint() is None
+    assert fresh.solution() is None
+    assert fresh.check(...) is None
+    assert [feedback.outcome for feedback in shown] == [Outcome.HINT, Outcome.SOLUTION, Outcome.NOT_ATTEMPTED]
+    assert shown[0].message.startswith(f"(1/{len(fresh.hints)}) ")
 
 
 # Section ---------------------------------------------------------------------------------------

@@ -1,22 +1,10 @@
-"""Self-checks for the course's exercises, one module per section.
+"""The machinery of the course's self-checks; the checks of each section live in ``utils.checks``.
 
-In a notebook: ``from utils.exercises.unstable_gradients import section as ex``, then
+In a notebook, ``ex = utils.setup("unstable_gradients")`` gives the section's problems, then
 ``ex.glorot_limit.check(glorot_limit)``, ``ex.glorot_limit.hint()``, ``ex.glorot_limit.solution()``.
 """
 
-from utils.exercises.core import Feedback, Incorrect, NotAttempted, Outcome, Problem, Section
+from utils.exercises.core import Incorrect, NotAttempted, Problem, Section
+from utils.exercises.feedback import Feedback, Outcome, show
 
-
-def all_sections() -> list[Section]:
-    """Every section's problems, in course order."""
-    from utils.exercises import activation_functions, batch_normalization, gradient_clipping, unstable_gradients
-
-    return [
-        unstable_gradients.section,
-        activation_functions.section,
-        batch_normalization.section,
-        gradient_clipping.section,
-    ]
-
-
-__all__ = ["Feedback", "Incorrect", "NotAttempted", "Outcome", "Problem", "Section", "all_sections"]
+__all__ = ["Feedback", "Incorrect", "NotAttempted", "Outcome", "Problem", "Section", "show"]

@@ -1,38 +1,20 @@
-"""Exercise checks: three outcomes, hints in levels, and a solution reveal.
+"""Exercises: three outcomes, hints in levels, and a solution reveal.
 
 A problem's ``judge`` signals a wrong answer by raising ``Incorrect`` with a specific reason;
-``check`` turns that, and anything else that goes wrong, into ``Feedback`` and never raises.
+``evaluate`` turns that, and anything else that goes wrong, into ``Feedback`` and never raises.
+``check``, ``hint`` and ``solution`` show their feedback wherever they stand in a cell.
 """
 
 import json
 import numbers
+import re
 import textwrap
-from dataclasses import dataclass
-from enum import Enum
 from pathlib import Path
 
-from utils.exercises.markers import MarkerError, solution_regions
+from utils.exercises.feedback import Feedback, Outcome, show
 
-SOLUTIONS_DIR = Path(__file__).resolve().parents[2] / "solutions"
-
-
-class Outcome(Enum):
-    """What a check concluded."""
-
-    NOT_ATTEMPTED = "Not attempted"
-    INCORRECT = "Incorrect"
-    CORRECT = "Correct"
-    HINT = "Hint"
-    SOLUTION = "Solution"
-
-
-ICONS = {
-    Outcome.NOT_ATTEMPTED: "⬜",
-    Outcome.INCORRECT: "❌",
-    Outcome.CORRECT: "✅",
-    Outcome.HINT: "💡",
-    Outcome.SOLUTION: "📖",
-}
+ROOT = Path(__file__).resolve().parents[2]
+SOLUTIONS_DIR = ROOT / "solutions"
 
 
 class Incorrect(Exception):
@@ -43,39 +25,19 @@ class NotAttempted(Exception):
     """Raised by a judge: the answer is still the stub."""
 
 
-@dataclass(frozen=True)
-class Feedback:
-    """What a learner sees after a check, a hint or a reveal; displays itself in Jupyter."""
-
-    outcome: Outcome
-    problem: str
-    message: str
-    code: str = ""
-
-    @property
-    def correct(self) -> bool:
-        """True only for a correct answer."""
-        return self.outcome is Outcome.CORRECT
-
-    def __str__(self):
-        text = f"{ICONS[self.outcome]} {self.outcome.value} ({self.problem}): {self.message}"
-        return f"{text}\n\n{self.code}" if self.code else text
-
-    __repr__ = __str__
-
-    def _repr_markdown_(self):
-        text = f"{ICONS[self.outcome]} **{self.outcome.value}** (`{self.problem}`): {self.message}"
-        return f"{text}\n\n```python\n{self.code}\n```" if self.code else text
-
-
 class Problem:
-    """One exercise. Subclasses set ``hints`` and implement ``judge``."""
+    """One exercise. Subclasses set ``hints`` (gentlest first, at least three) and implement ``judge``.
 
+    Its name, the name of its solution region in the notebook, is the class name in snake_case
+    unless the class sets ``name``.
+    """
+
+    name = ""
     hints: tuple[str, ...] = ()
     stub_message = "replace the `...` in the exercise cell with your answer, then run the check again."
 
     def __init__(self):
-        self.name = type(self).__name__
+        self.name = self.name or re.sub(r"(?<!^)(?=[A-Z])", "_", type(self).__name__).lower()
         self.notebook = None  # set by the Section that owns the problem
         self._hints_shown = 0
 
@@ -83,12 +45,32 @@ class Problem:
         """Return if ``answer`` is right; raise Incorrect (with a reason) or NotAttempted."""
         raise NotImplementedError
 
+    def praise(self) -> str:
+        """The message for a correct answer."""
+        return "well done."
+
     def is_blank(self, answer) -> bool:
         """True for the stub values ``...`` and ``None``."""
         return answer is None or answer is Ellipsis
 
-    def check(self, answer=Ellipsis) -> Feedback:
-        """Judge ``answer``; always returns Feedback, whatever it is given."""
+    # What a notebook calls: each shows its feedback at once. ---------------------------------
+
+    def check(self, answer=Ellipsis) -> None:
+        """Judge ``answer`` and show the verdict."""
+        show(self.evaluate(answer))
+
+    def hint(self, level=None) -> None:
+        """Show the next hint, or hint ``level`` (1 = gentlest)."""
+        show(self.next_hint(level))
+
+    def solution(self) -> None:
+        """Show the worked solution, when this copy of the course has it."""
+        show(self.reveal())
+
+    # The same, as values (for tests and grading). ---------------------------------------------
+
+    def evaluate(self, answer=Ellipsis) -> Feedback:
+        """The verdict on ``answer``; always Feedback, whatever it is given."""
         try:
             if self.is_blank(answer):
                 raise NotAttempted
@@ -101,17 +83,12 @@ class Problem:
             return Feedback(
                 Outcome.INCORRECT,
                 self.name,
-                f"your answer could not be checked: inspecting it raised "
-                f"{type(error).__name__} ({_text(error)}).",
+                f"your answer could not be checked: inspecting it raised {type(error).__name__} ({_text(error)}).",
             )
         return Feedback(Outcome.CORRECT, self.name, self.praise())
 
-    def praise(self) -> str:
-        """The message for a correct answer."""
-        return "well done."
-
-    def hint(self, level=None) -> Feedback:
-        """Show hint ``level`` (1 = gentlest), or the next one not yet shown."""
+    def next_hint(self, level=None) -> Feedback:
+        """Hint ``level``, or the one after the last shown; counts it as shown."""
         if not self.hints:
             return Feedback(Outcome.HINT, self.name, "this exercise has no hints.")
         if level is None:
@@ -123,60 +100,65 @@ class Problem:
         more = " Call `.hint()` again for the next one." if level < len(self.hints) else ""
         return Feedback(Outcome.HINT, self.name, f"({level}/{len(self.hints)}) {self.hints[level - 1]}{more}")
 
-    def solution(self) -> Feedback:
-        """The solution code, read from the solution notebook when this copy has it."""
+    def reveal(self) -> Feedback:
+        """The solution code, read from the published solution notebook when this copy has it."""
         path = SOLUTIONS_DIR / f"{self.notebook}.ipynb"
         if not path.exists():
             return Feedback(
                 Outcome.SOLUTION,
                 self.name,
-                "the solutions are not part of this copy of the course (no "
-                f"solutions/{self.notebook}.ipynb). Ask your instructor, or try the hints.",
+                f"the solutions are not part of this copy of the course (no solutions/{self.notebook}.ipynb). "
+                "Ask your instructor, or try the hints.",
             )
         try:
-            code = _solution_code(path, self.name)
-        except (OSError, ValueError, KeyError, MarkerError) as error:
-            return Feedback(Outcome.SOLUTION, self.name, f"the solution could not be read from {path}: {error}")
-        if code is None:
-            return Feedback(Outcome.SOLUTION, self.name, f"{path.name} has no solution marked `{self.name}`.")
+            solutions = json.loads(path.read_text(encoding="utf-8"))["metadata"]["course"]["solutions"]
+            code = solutions[self.name]
+        except (OSError, ValueError, KeyError, TypeError) as error:
+            return Feedback(Outcome.SOLUTION, self.name, f"the solution could not be read from {path}: {error!r}")
         return Feedback(Outcome.SOLUTION, self.name, f"from solutions/{self.notebook}.ipynb:", code=code)
 
 
 class Section:
-    """The problems of one section notebook, reached as attributes: ``ex.glorot_limit.check(x)``."""
+    """The problems of one section, reached as attributes: ``ex.glorot_limit.check(x)``.
 
-    def __init__(self, notebook: str, *problems: Problem):
-        self.notebook = notebook
+    ``key`` is the section's name without its number: ``unstable_gradients`` names the notebook
+    ``NN_unstable_gradients.ipynb``, the checks ``utils/checks/unstable_gradients.py`` and the
+    tests ``tests/checks/test_unstable_gradients.py``.
+    """
+
+    def __init__(self, key: str, *problems: Problem):
+        self.key = key.rsplit(".", 1)[-1]  # a module's __name__ will do
+        self.notebook = notebook_of(self.key)
         self.problems = {}
         for problem in problems:
-            problem.notebook = notebook
+            problem.notebook = self.notebook
             self.problems[problem.name] = problem
 
     def __getattr__(self, name):
         try:
             return self.__dict__["problems"][name]
         except KeyError:
-            raise AttributeError(f"section {self.notebook!r} has no exercise {name!r}") from None
+            raise AttributeError(f"section {self.key!r} has no exercise {name!r}") from None
 
     def __dir__(self):
         return [*super().__dir__(), *self.problems]
 
+    def __repr__(self):
+        return f"Section({self.key!r}: {', '.join(self.problems)})"
 
-def _solution_code(path: Path, name: str) -> str | None:
-    """The code of region ``name`` in the solution notebook at ``path``, if it has one."""
-    notebook = json.loads(path.read_text(encoding="utf-8"))
-    for cell in notebook["cells"]:
-        if cell["cell_type"] == "code":
-            source = cell["source"] if isinstance(cell["source"], str) else "".join(cell["source"])
-            regions = solution_regions(source)
-            if name in regions:
-                return regions[name]
-    return None
+
+def notebook_of(key: str) -> str:
+    """'chapter/NN_key', the notebook of section ``key`` relative to chapters/ and solutions/."""
+    for folder in ("chapters", "solutions"):
+        found = sorted((ROOT / folder).glob(f"*/[0-9][0-9]_{key}.ipynb"))
+        if found:
+            return found[0].relative_to(ROOT / folder).with_suffix("").as_posix()
+    return key
 
 
 def _text(error: BaseException) -> str:
     """The message of an exception, safely, even if its __str__ misbehaves."""
     try:
-        return textwrap.shorten(str(error), 300) or type(error).__name__
+        return textwrap.shorten(str(error), 400) or type(error).__name__
     except Exception:
         return type(error).__name__

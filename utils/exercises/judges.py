@@ -1,4 +1,9 @@
-"""Reusable pieces of judgement: turn an answer into something comparable, or say why not."""
+"""Reusable pieces of judgement: turn an answer into something comparable, or say why not.
+
+One tolerance policy for the whole course: computed values agree when they differ by less than
+``TOLERANCE`` times their size (float32 rounding, with room to spare), and a number a learner
+types agrees with the answer when it is right to the precision the exercise asks for.
+"""
 
 import math
 import numbers
@@ -9,9 +14,9 @@ import numpy as np
 
 from utils.exercises.core import Incorrect, NotAttempted
 
-# (scale, mode) of VarianceScaling -> the name of the initialization family.
-FAMILIES = {(1.0, "fan_avg"): "Glorot", (2.0, "fan_in"): "He", (1.0, "fan_in"): "LeCun"}
-NORMAL_FORMS = ("truncated_normal", "untruncated_normal", "normal")
+TOLERANCE = 1e-4
+
+# Values and types ---------------------------------------------------------------------------------
 
 
 def type_name(value) -> str:
@@ -25,6 +30,19 @@ def a_type(value) -> str:
     """'a float', 'an int', 'a numpy.ndarray': the type of ``value`` with its article."""
     name = type_name(value)
     return f"{'an' if name[0].lower() in 'aeiou' else 'a'} {name}"
+
+
+def short(value) -> str:
+    """A short, safe description of an arbitrary value."""
+    return repr(value[:40]) if isinstance(value, str) else a_type(value)
+
+
+def code_in_quotes(text: str) -> bool:
+    """True for a string that holds Python code, such as 'SGD(clipnorm=1.0)' or '[1, 2]'."""
+    return bool(re.search(r"[()\[\]=]", text))
+
+
+# Numbers -------------------------------------------------------------------------------------------
 
 
 def as_number(answer) -> float:
@@ -51,35 +69,66 @@ def as_number(answer) -> float:
     return value
 
 
-def initializer_signature(initializer) -> tuple[float, str, str]:
-    """(scale, mode, distribution) of any spelling of a VarianceScaling-type initializer."""
-    if isinstance(initializer, keras.initializers.VarianceScaling):
-        resolved = initializer
-    else:
-        try:
-            resolved = keras.initializers.get(initializer)
-        except Exception:
-            raise Incorrect(f"{_short(initializer)} is not a Keras initializer.") from None
-    if isinstance(
-        resolved,
-        keras.initializers.RandomNormal | keras.initializers.TruncatedNormal | keras.initializers.RandomUniform,
-    ):
-        raise Incorrect(
-            f"{type(resolved).__name__} draws weights with a fixed spread, whatever the layer's "
-            "fan-in: it matches He initialization for one layer size at most. Use an initializer "
-            "whose variance scales with fan_in."
-        )
-    if not isinstance(resolved, keras.initializers.VarianceScaling):
-        raise Incorrect(f"{type(resolved).__name__} is not a variance-scaling initialization.")
-    return float(resolved.scale), resolved.mode, resolved.distribution
+def significant_digits(value: float) -> int:
+    """How many significant digits ``value`` carries as written: 0.074 -> 2, 0.07442 -> 4, 300 -> 1."""
+    mantissa = format(abs(value), ".15g").split("e")[0].replace(".", "")
+    return max(len(mantissa.strip("0")), 1)
 
 
-def describe_initializer(signature: tuple[float, str, str]) -> str:
-    """A human name for (scale, mode, distribution), e.g. 'Glorot uniform'."""
-    scale, mode, distribution = signature
-    family = FAMILIES.get((scale, mode), f"VarianceScaling(scale={scale:g}, mode={mode!r})")
-    form = "uniform" if distribution == "uniform" else "normal"
-    return f"{family} {form}"
+def agrees(value: float, target: float, digits: int, units: float = 1) -> bool:
+    """True when ``value`` is ``target`` to ``digits`` significant figures (within ``units`` of the last)."""
+    if target == 0:
+        return abs(value) < units * 10.0 ** -digits
+    unit = 10.0 ** (math.floor(math.log10(abs(target))) - digits + 1)
+    return abs(value - target) <= units * unit * (1 + 1e-9)
+
+
+def as_vector(answer, size: int) -> np.ndarray:
+    """A float vector from a list, tuple, NumPy array or tensor of numbers; Incorrect, saying why, otherwise."""
+    expected = f"expected {size} numbers in a list, tuple or array"
+    if isinstance(answer, str | bytes):
+        raise Incorrect(f"{expected}, got a string: drop the quotes.")
+    if isinstance(answer, dict | set | frozenset):
+        raise Incorrect(f"{expected}, got {a_type(answer)}.")
+    items = _flat_items(answer)
+    for position, item in enumerate(items, start=1):
+        if item is None or item is Ellipsis:
+            raise Incorrect(f"item {position} of your answer is {item!r}: fill in every number.")
+        if isinstance(item, str | bytes):
+            raise Incorrect(f"item {position} of your answer is the string {item!r}: numbers go without quotes.")
+        if isinstance(item, bool):
+            raise Incorrect(f"item {position} of your answer is {item}, a bool; expected a number.")
+    try:
+        vector = np.asarray(answer, dtype=float)
+    except Exception:
+        raise Incorrect(f"{expected}, got {a_type(answer)}.") from None
+    if not np.all(np.isfinite(vector)):
+        raise Incorrect("your answer holds a NaN or an infinity; every number here is finite.")
+    return vector
+
+
+def _flat_items(answer) -> list:
+    """The leaves of nested lists and tuples (arrays and tensors count as leaves of numbers)."""
+    if isinstance(answer, list | tuple):
+        return [leaf for item in answer for leaf in _flat_items(item)]
+    return [answer]
+
+
+def close(value, target) -> bool:
+    """True when ``value`` agrees with ``target`` (same shape, or a scalar) to ``TOLERANCE``, relative to its size."""
+    value, target = np.asarray(value, dtype=float), np.asarray(target, dtype=float)
+    if value.shape != target.shape and target.ndim > 0:
+        return False
+    scale = max(1.0, float(np.max(np.abs(target), initial=0.0)))
+    return bool(np.all(np.abs(value - target) <= TOLERANCE * scale))
+
+
+def describe(vector) -> str:
+    """A short rendering of a vector, as a learner would write it."""
+    return "[" + ", ".join(f"{x:.4g}" for x in np.ravel(vector)) + "]"
+
+
+# Multiple choice -----------------------------------------------------------------------------------
 
 
 def choice_letter(answer, options: str) -> str:
@@ -113,7 +162,41 @@ def choice_letters(answer, options: str) -> set[str]:
     return letters
 
 
+# Keras initializers and activations ----------------------------------------------------------------
+
+# (scale, mode) of VarianceScaling -> the name of the initialization family.
+FAMILIES = {(1.0, "fan_avg"): "Glorot", (2.0, "fan_in"): "He", (1.0, "fan_in"): "LeCun"}
+NORMAL_FORMS = ("truncated_normal", "untruncated_normal", "normal")
 PLAIN_RELU = {"negative_slope": 0, "max_value": None, "threshold": 0}
+
+
+def initializer_signature(initializer) -> tuple[float, str, str]:
+    """(scale, mode, distribution) of any spelling of a VarianceScaling-type initializer."""
+    if isinstance(initializer, keras.initializers.VarianceScaling):
+        resolved = initializer
+    else:
+        try:
+            resolved = keras.initializers.get(initializer)
+        except Exception:
+            raise Incorrect(f"{short(initializer)} is not a Keras initializer.") from None
+    fixed = keras.initializers.RandomNormal | keras.initializers.TruncatedNormal | keras.initializers.RandomUniform
+    if isinstance(resolved, fixed):
+        raise Incorrect(
+            f"{type(resolved).__name__} draws weights with a fixed spread, whatever the layer's fan-in: it "
+            "matches a variance-scaling initialization for one layer size at most. Use an initializer whose "
+            "variance scales with the fan."
+        )
+    if not isinstance(resolved, keras.initializers.VarianceScaling):
+        raise Incorrect(f"{type(resolved).__name__} is not a variance-scaling initialization.")
+    return float(resolved.scale), resolved.mode, resolved.distribution
+
+
+def describe_initializer(signature: tuple[float, str, str]) -> str:
+    """A human name for (scale, mode, distribution), e.g. 'Glorot uniform'."""
+    scale, mode, distribution = signature
+    family = FAMILIES.get((scale, mode), f"VarianceScaling(scale={scale:g}, mode={mode!r})")
+    form = "uniform" if distribution == "uniform" else "normal"
+    return f"{family} {form}"
 
 
 def is_relu(activation) -> bool:
@@ -130,8 +213,83 @@ def relu_settings(layer) -> dict:
     config = layer.get_config()
     return {key: config.get(key) for key, plain in PLAIN_RELU.items() if config.get(key, plain) != plain}
 
-def _short(value) -> str:
-    """A short, safe description of an arbitrary value."""
-    if isinstance(value, str):
-        return repr(value[:40])
-    return a_type(value)
+
+def is_linear(activation) -> bool:
+    """True for no activation at all (Keras stores it as the 'linear' function)."""
+    return activation is None or getattr(activation, "__name__", None) == "linear"
+
+
+def activation_name(activation) -> str:
+    """The name of an activation function or layer, for messages: 'tanh', 'ReLU(max_value=6)'."""
+    if isinstance(activation, keras.layers.Activation):
+        return activation_name(activation.activation)
+    if isinstance(activation, keras.layers.ReLU):
+        settings = ", ".join(f"{key}={value:g}" for key, value in relu_settings(activation).items())
+        return f"ReLU({settings})"
+    if isinstance(activation, keras.layers.Layer):
+        return type(activation).__name__
+    return getattr(activation, "__name__", type(activation).__name__)
+
+
+# Keras layers and classes a learner writes ---------------------------------------------------------
+
+
+def not_a_class_of_layers(answer, what: str = "layer") -> None:
+    """Incorrect for a class given where a created object is expected, or a whole model."""
+    if isinstance(answer, type):
+        raise Incorrect(f"that is the class {answer.__name__} itself; create the {what} (call it).")
+    if isinstance(answer, keras.Model):
+        raise Incorrect(f"that is a whole model; give just the {what}.")
+
+
+def own_layer_class(answer, name: str) -> type:
+    """``answer`` if it is a Layer subclass of the learner's own; Incorrect with a reason otherwise."""
+    if isinstance(answer, keras.layers.Layer):
+        raise Incorrect(
+            f"that is a layer (an instance); pass the class itself, `{name}`, without parentheses: "
+            "the check creates its own layers from it."
+        )
+    if not isinstance(answer, type):
+        raise Incorrect(f"expected your class `{name}`, got {a_type(answer)}.")
+    if not issubclass(answer, keras.layers.Layer):
+        raise Incorrect(f"`{answer.__name__}` must be a subclass of keras.layers.Layer.")
+    if answer.__module__.split(".")[0] in ("keras", "tensorflow", "tf_keras"):
+        raise Incorrect(f"`{answer.__name__}` is one of Keras's own layers; write your own class `{name}`.")
+    return answer
+
+
+def create(cls: type, description: str, **kwargs):
+    """An instance of ``cls``; Incorrect, saying why, when the constructor fails."""
+    try:
+        return cls(**kwargs)
+    except TypeError as error:
+        raise Incorrect(
+            f"`{description}` failed ({error}). The constructor must accept these keyword arguments "
+            "and pass any others (**kwargs) on to super().__init__."
+        ) from None
+    except Exception as error:
+        raise Incorrect(f"`{description}` raised {type(error).__name__}: {error}") from None
+
+
+def run_layer(layer, description: str, x, **kwargs) -> np.ndarray:
+    """The layer's output on ``x`` as an array; NotAttempted for None, Incorrect if calling it fails."""
+    try:
+        output = layer(x, **kwargs)
+    except Exception as error:
+        raise Incorrect(f"calling `{description}` raised {type(error).__name__}: {error}") from None
+    if output is None:
+        raise NotAttempted
+    try:
+        array = np.asarray(output, dtype=np.float64)
+    except (TypeError, ValueError):
+        raise Incorrect(f"`call` must return a tensor; it returned {a_type(output)}.") from None
+    if array.shape != tuple(x.shape):
+        raise Incorrect(f"the output has shape {array.shape}; an activation keeps the input's shape {tuple(x.shape)}.")
+    if not np.all(np.isfinite(array)):
+        raise Incorrect("the output contains NaN or infinite values.")
+    return array
+
+
+def numpy_of(value):
+    """A NumPy array from an array, a tensor or a Keras variable (through its own ``numpy()``)."""
+    return value.numpy() if callable(getattr(value, "numpy", None)) else np.asarray(value)

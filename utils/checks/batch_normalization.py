@@ -6,7 +6,17 @@ import keras
 import numpy as np
 
 from utils.exercises.core import Incorrect, NotAttempted, Problem, Section
-from utils.exercises.judges import a_type, as_number, describe_initializer, initializer_signature, is_relu
+from utils.exercises.judges import (
+    a_type,
+    activation_name,
+    close,
+    describe_initializer,
+    initializer_signature,
+    is_linear,
+    is_relu,
+    numpy_of,
+)
+from utils.exercises.kinds import NumberProblem, Rule, RuleProblem
 
 # bn_param_count ---------------------------------------------------------------------------------
 
@@ -18,16 +28,34 @@ KERNELS = INPUTS * HIDDEN[0] + HIDDEN[0] * HIDDEN[1] + HIDDEN[1] * OUTPUTS
 TOTAL_PARAMS = 4 * BN_FEATURES + KERNELS + OUTPUTS
 
 
-class bn_param_count(Problem):
+# What one layer's count becomes after a typical slip, and how to say it.
+LAYER_SLIPS = {
+    -2 * INPUTS: "the input BN layer counts 4 parameters per pixel, not 2 (the moving mean and variance count too)",
+    -2 * HIDDEN[0]: "the BN layer after Dense(200) counts 4 parameters per feature, not 2",
+    -2 * HIDDEN[1]: "the BN layer after Dense(50) counts 4 parameters per feature, not 2",
+    -4 * HIDDEN[0]: "the BN layer after Dense(200) is missing (4 parameters per feature)",
+    -4 * HIDDEN[1]: "the BN layer after Dense(50) is missing (4 parameters per feature)",
+    +HIDDEN[0]: "Dense(200) has no bias (use_bias=False), yet you counted 200 biases",
+    +HIDDEN[1]: "Dense(50) has no bias (use_bias=False), yet you counted 50 biases",
+    -INPUTS * HIDDEN[0]: "Dense(200)'s kernel, 784 × 200 weights, is missing",
+    -HIDDEN[0] * HIDDEN[1]: "Dense(50)'s kernel, 200 × 50 weights, is missing",
+    -(HIDDEN[1] * OUTPUTS + OUTPUTS): "the output layer, 50 × 10 weights and 10 biases, is missing",
+    -HIDDEN[1] * OUTPUTS: "the output layer's kernel, 50 × 10 weights, is missing",
+}
+
+
+class BnParamCount(NumberProblem):
     """The total number of parameters Keras reports for a model with three BN layers."""
 
+    answer = TOTAL_PARAMS
+    digits = None  # an exact count
     hints = (
         "Add up each layer: a Dense layer has inputs × units weights, plus one bias per unit if it "
         "uses a bias; a BatchNormalization layer has a fixed number of parameters per feature.",
         "Each BN feature has four parameters: γ and β (trainable), the moving mean and the moving "
         "variance (non-trainable). Keras counts all four. The hidden Dense layers here have no bias.",
-        "4 × (784 + 200 + 50) for the three BN layers, plus 784 × 200 + 200 × 50 weights, plus "
-        "50 × 10 + 10 for the output layer.",
+        "Six layers hold parameters: three BN layers (on 784, 200 and 50 features), two Dense layers "
+        "without bias, and the output layer with its bias. Count each, then add them up.",
     )
     slips = (
         (
@@ -56,16 +84,11 @@ class bn_param_count(Problem):
         ),
     )
 
-    def judge(self, answer):
-        value = as_number(answer)
-        if value == TOTAL_PARAMS:
-            return
-        for slip, reason in self.slips:
-            if value == slip:
-                raise Incorrect(f"{value:,.0f}: {reason}")
-        if value != round(value):
-            raise Incorrect(f"{value:g} is not a whole number; a parameter count is.")
-        raise Incorrect(f"{value:,.0f} is not the total. Count each layer separately, then add them up.")
+    def unexplained(self, value):
+        off = value - TOTAL_PARAMS
+        if off in LAYER_SLIPS:
+            return f"{value:,.0f} is off by one layer's worth: {LAYER_SLIPS[off]}."
+        return f"{value:,.0f} is not the total. Count each of the six layers that hold parameters, then add up."
 
     def praise(self):
         return (
@@ -79,81 +102,104 @@ class bn_param_count(Problem):
 BLOCK_UNITS, BLOCK_MOMENTUM = 200, 0.9
 
 
-class bn_block(Problem):
+def _kinds(layers) -> list[str]:
+    """'Dense', 'BatchNormalization', 'ReLU' (a plain ReLU layer) or another layer's description."""
+    return [_kind(layer) for layer in layers]
+
+
+def _shape_reason(layers) -> str:
+    """Why the block's sequence of layers is not Dense → BatchNormalization → ReLU."""
+    kinds = _kinds(layers)
+    if "BatchNormalization" not in kinds:
+        return "the block has no BatchNormalization layer."
+    if "Dense" not in kinds:
+        return "the block has no Dense layer."
+    if kinds == ["Dense", "BatchNormalization"] and is_relu(layers[0].activation):
+        return (
+            "the ReLU is inside the Dense layer, so it runs *before* the BN layer. Give the Dense "
+            "no activation and add the ReLU as a separate layer after the BatchNormalization."
+        )
+    if kinds == ["Dense", "ReLU", "BatchNormalization"]:
+        return (
+            "wrong order: Dense → ReLU → BN normalizes after the activation. This block puts BN "
+            "before the activation: Dense → BatchNormalization → ReLU."
+        )
+    if kinds == ["BatchNormalization", "Dense", "ReLU"]:
+        return "wrong order: the BatchNormalization layer goes between the Dense layer and the ReLU."
+    if kinds[:2] == ["Dense", "BatchNormalization"] and len(kinds) == 3:
+        return f"the last layer is {kinds[2]}, not plain ReLU: use keras.layers.ReLU() or Activation('relu')."
+    return f"the block is {' → '.join(kinds)}; it should be Dense → BatchNormalization → ReLU, three layers."
+
+
+def _momentum_reason(layers) -> str:
+    """Why the BN layer's momentum is not the one asked for."""
+    momentum = layers[1].momentum
+    if math.isclose(momentum, 1 - BLOCK_MOMENTUM):
+        return (
+            f"momentum={momentum:g} is the weight of the *new* batch in PyTorch's convention. "
+            "Keras's momentum is the weight kept by the old estimate: momentum=0.9."
+        )
+    default = " (Keras's default)" if math.isclose(momentum, 0.99) else ""
+    return (
+        f"the BN layer has momentum {momentum:g}{default}; the exercise asks for {BLOCK_MOMENTUM}, so that "
+        "the moving statistics catch up within a short training run."
+    )
+
+
+def _is_he_normal(layer) -> bool:
+    """True for He initialization in a normal form."""
+    scale, mode, distribution = initializer_signature(layer.kernel_initializer)
+    return (scale, mode) == (2.0, "fan_in") and distribution != "uniform"
+
+
+class BnBlock(RuleProblem):
     """Dense(200, no bias, He normal) → BatchNormalization(momentum=0.9) → ReLU, as a list or a Sequential."""
 
     hints = (
-        "Three layers, in this order: the linear part, the normalization, the activation.",
-        "The Dense layer gets no activation and no bias (BN's β does the bias's job); the ReLU "
-        "comes as a layer of its own after the BatchNormalization layer, which takes a `momentum` argument.",
-        '[keras.layers.Dense(200, kernel_initializer="he_normal", use_bias=False), '
-        'keras.layers.BatchNormalization(momentum=0.9), keras.layers.Activation("relu")]',
+        "Three layers: the linear part, the normalization and the activation. In which order does section 3.3 "
+        "put them?",
+        "The Dense layer gets no activation of its own, and no bias: BN subtracts the mean, which cancels any "
+        "bias, and BN's β takes over its job. The ReLU comes as a layer of its own.",
+        "Dense(200) with kernel_initializer='he_normal' and use_bias=False; BatchNormalization with its "
+        "`momentum` argument; then an activation layer. Put the three in a list.",
+    )
+    rules = (
+        Rule(lambda layers: _kinds(layers) == ["Dense", "BatchNormalization", "ReLU"], _shape_reason),
+        Rule(
+            lambda layers: layers[0].units == BLOCK_UNITS,
+            lambda layers: f"the Dense layer has {layers[0].units} units; the exercise asks for {BLOCK_UNITS}.",
+        ),
+        Rule(
+            lambda layers: is_linear(layers[0].activation),
+            lambda layers: f"the Dense layer applies {activation_name(layers[0].activation)} itself; give it no "
+            "activation: the ReLU layer after the BN does that job.",
+        ),
+        Rule(
+            lambda layers: not layers[0].use_bias,
+            "the Dense layer still has a bias (use_bias=True). BN subtracts the batch mean, which cancels any "
+            "constant added before it, and β plays the bias's role: use_bias=False.",
+        ),
+        Rule(
+            lambda layers: _is_he_normal(layers[0]),
+            lambda layers: f"the kernel initializer is "
+            f"{describe_initializer(initializer_signature(layers[0].kernel_initializer))}; the chapter uses He "
+            "normal (kernel_initializer='he_normal') before a ReLU.",
+        ),
+        Rule(
+            lambda layers: layers[1].center,
+            "the BN layer has center=False, so it has no β: with the bias gone too, the block cannot learn any "
+            "offset. Keep center=True (the default).",
+        ),
+        Rule(lambda layers: layers[1].scale, "the BN layer has scale=False, so it has no γ. Keep scale=True."),
+        Rule(
+            lambda layers: layers[1].axis in (-1, 1),
+            lambda layers: f"the BN layer normalizes axis {layers[1].axis}; the Dense outputs' features are axis -1.",
+        ),
+        Rule(lambda layers: math.isclose(layers[1].momentum, BLOCK_MOMENTUM), _momentum_reason),
     )
 
-    def judge(self, answer):
-        layers = _block_layers(answer)
-        kinds = [_kind(layer) for layer in layers]
-        if "BatchNormalization" not in kinds:
-            raise Incorrect("the block has no BatchNormalization layer.")
-        if "Dense" not in kinds:
-            raise Incorrect("the block has no Dense layer.")
-        dense = layers[kinds.index("Dense")]
-        if kinds == ["Dense", "BatchNormalization"] and is_relu(dense.activation):
-            raise Incorrect(
-                "the ReLU is inside the Dense layer, so it runs *before* the BN layer. Give the Dense "
-                "no activation and add the ReLU as a separate layer after the BatchNormalization."
-            )
-        if kinds == ["Dense", "ReLU", "BatchNormalization"]:
-            raise Incorrect(
-                "wrong order: Dense → ReLU → BN normalizes after the activation. This block puts BN "
-                "before the activation: Dense → BatchNormalization → ReLU."
-            )
-        if kinds == ["BatchNormalization", "Dense", "ReLU"]:
-            raise Incorrect("wrong order: the BatchNormalization layer goes between the Dense layer and the ReLU.")
-        if kinds != ["Dense", "BatchNormalization", "ReLU"]:
-            shown = " → ".join(kinds)
-            raise Incorrect(f"the block is {shown}; it should be Dense → BatchNormalization → ReLU, three layers.")
-        batch_norm = layers[1]
-        if dense.units != BLOCK_UNITS:
-            raise Incorrect(f"the Dense layer has {dense.units} units; the exercise asks for {BLOCK_UNITS}.")
-        if not _is_linear(dense.activation):
-            raise Incorrect(
-                f"the Dense layer applies {_activation_name(dense.activation)} itself; give it no "
-                "activation: the ReLU layer after the BN does that job."
-            )
-        if dense.use_bias:
-            raise Incorrect(
-                "the Dense layer still has a bias (use_bias=True). BN subtracts the batch mean, which "
-                "cancels any constant added before it, and β plays the bias's role: use_bias=False."
-            )
-        scale, mode, distribution = signature = initializer_signature(dense.kernel_initializer)
-        if (scale, mode) != (2.0, "fan_in") or distribution == "uniform":
-            raise Incorrect(
-                f"the kernel initializer is {describe_initializer(signature)}; the chapter uses He "
-                "normal (kernel_initializer='he_normal') before a ReLU."
-            )
-        if not batch_norm.center:
-            raise Incorrect(
-                "the BN layer has center=False, so it has no β: with the bias gone too, the block "
-                "cannot learn any offset. Keep center=True (the default)."
-            )
-        if not batch_norm.scale:
-            raise Incorrect("the BN layer has scale=False, so it has no γ. Keep scale=True (the default).")
-        if batch_norm.axis not in (-1, 1):
-            raise Incorrect(f"the BN layer normalizes axis {batch_norm.axis}; the Dense outputs' features are axis -1.")
-        if not math.isclose(batch_norm.momentum, BLOCK_MOMENTUM):
-            if math.isclose(batch_norm.momentum, 1 - BLOCK_MOMENTUM):
-                raise Incorrect(
-                    f"momentum={batch_norm.momentum:g} is the weight of the *new* batch in PyTorch's convention. "
-                    "Keras's momentum is the weight kept by the old estimate: momentum=0.9."
-                )
-            default = " (Keras's default)" if math.isclose(batch_norm.momentum, 0.99) else ""
-            raise Incorrect(
-                f"the BN layer has momentum {batch_norm.momentum:g}{default}; the exercise asks for "
-                f"{BLOCK_MOMENTUM}, so that the moving statistics catch up within a short training run."
-            )
-        if not is_relu(layers[2]):
-            raise Incorrect("the last layer is not a plain ReLU.")
+    def prepare(self, answer):
+        return _block_layers(answer)
 
     def praise(self):
         return "Dense without bias, then BN (its β is the bias) with a fast-moving average, then the ReLU."
@@ -185,28 +231,14 @@ def _block_layers(answer) -> list:
 
 
 def _kind(layer) -> str:
-    """'Dense', 'BatchNormalization', 'ReLU' (an activation layer) or the layer's class name."""
+    """'Dense', 'BatchNormalization', 'ReLU' (a plain ReLU layer) or the layer's description."""
     if isinstance(layer, keras.layers.Dense):
         return "Dense"
     if isinstance(layer, keras.layers.BatchNormalization):
         return "BatchNormalization"
     if isinstance(layer, keras.layers.Activation | keras.layers.ReLU):
-        return "ReLU" if is_relu(layer) else f"{type(layer).__name__}({_activation_name(layer)})"
+        return "ReLU" if is_relu(layer) else f"{type(layer).__name__}({activation_name(layer)})"
     return type(layer).__name__
-
-
-def _is_linear(activation) -> bool:
-    """True for no activation at all (Keras stores it as the 'linear' function)."""
-    return activation is None or getattr(activation, "__name__", None) == "linear"
-
-
-def _activation_name(activation) -> str:
-    """The name of an activation function or layer, for messages."""
-    if isinstance(activation, keras.layers.Activation):
-        return _activation_name(activation.activation)
-    if isinstance(activation, keras.layers.ReLU):
-        return "a modified ReLU"
-    return getattr(activation, "__name__", type(activation).__name__)
 
 
 # fold_batch_norm --------------------------------------------------------------------------------
@@ -216,18 +248,17 @@ def _activation_name(activation) -> str:
 FOLD_CASES = ((4, 4, True, 1e-3), (6, 3, True, 1e-3), (5, 3, False, 1e-3), (3, 5, True, 1e-2))
 
 
-class fold_batch_norm(Problem):
+class FoldBatchNorm(Problem):
     """A function folding a BN layer (its moving statistics) into the Dense layer before it."""
 
     hints = (
         "In inference mode the BN layer computes γ · (y − μ) / √(σ² + ε) + β with its moving "
         "statistics μ and σ², where y = x·W + b is the Dense layer's output. Expand it and collect "
         "what multiplies x and what does not.",
-        "Let s = γ / √(σ² + ε), one factor per output unit. Then W' multiplies column j of W by s[j] "
-        "(NumPy broadcasting `W * s` does exactly that), and b' = (b − μ) · s + β. A Dense layer with "
-        "use_bias=False has no bias: use zeros for b.",
-        "Read the values with `.numpy()`: `dense.kernel`, `dense.bias` (None without a bias), "
-        "`batch_norm.gamma`, `.beta`, `.moving_mean`, `.moving_variance` and `batch_norm.epsilon`.",
+        "Read the values with `.numpy()`: `dense.kernel`, `dense.bias` (None without a bias: use zeros then), "
+        "`batch_norm.gamma`, `.beta`, `.moving_mean`, `.moving_variance`, and the float `batch_norm.epsilon`.",
+        "With s = γ / √(σ² + ε), one factor per unit, column j of the new kernel is column j of W times s[j] "
+        "(NumPy broadcasting `W * s` does exactly that), and the new bias is (b − μ) · s + β.",
     )
     stub_message = "write the body of `fold_batch_norm` (it returns None so far), then run the check again."
 
@@ -240,7 +271,7 @@ class fold_batch_norm(Problem):
     def _judge_case(self, fold, n_in, units, use_bias, epsilon):
         dense, batch_norm, X = _fold_case(n_in, units, use_bias, epsilon)
         before = [w.numpy().copy() for w in (*dense.weights, *batch_norm.weights)]
-        expected = _numpy(batch_norm(dense(X), training=False))
+        expected = numpy_of(batch_norm(dense(X), training=False))
         layer = f"a Dense({units}{'' if use_bias else ', use_bias=False'}) layer on {n_in} inputs"
         try:
             result = fold(dense, batch_norm)
@@ -260,8 +291,8 @@ class fold_batch_norm(Problem):
         folded = keras.layers.Dense(units, kernel_initializer="zeros", name="folded_check_dense")
         folded.build((None, n_in))
         folded.set_weights([kernel, bias])
-        predictions = _numpy(folded(X))
-        if np.allclose(predictions, expected, rtol=1e-4, atol=1e-3):
+        predictions = numpy_of(folded(X))
+        if close(predictions, expected):
             return
         raise Incorrect(f"with {layer}: {_diagnose(kernel, bias, dense, batch_norm)}")
 
@@ -309,18 +340,13 @@ def _explain_error(error, layer, use_bias) -> str:
     return f"{raised}."
 
 
-def _numpy(value):
-    """A NumPy array from an array, a tensor or a Keras variable (through its own ``numpy()``)."""
-    return value.numpy() if callable(getattr(value, "numpy", None)) else np.asarray(value)
-
-
 def _as_kernel_and_bias(result, n_in, units):
     """(kernel, bias) as float32 arrays from a (kernel, bias) pair or a built Dense layer."""
     if isinstance(result, keras.layers.Dense):
         if not result.built:
             raise Incorrect("your function returned a Dense layer that is not built, so it has no weights yet.")
-        kernel = _numpy(result.kernel)
-        bias = _numpy(result.bias) if result.use_bias else np.zeros(kernel.shape[-1])
+        kernel = numpy_of(result.kernel)
+        bias = numpy_of(result.bias) if result.use_bias else np.zeros(kernel.shape[-1])
         result = (kernel, bias)
     if isinstance(result, dict) or not isinstance(result, list | tuple):
         raise Incorrect(
@@ -334,7 +360,7 @@ def _as_kernel_and_bias(result, n_in, units):
             "b' = (0 − μ) · γ/√(σ² + ε) + β."
         )
     try:
-        kernel, bias = (np.asarray(_numpy(item), dtype="float32") for item in result)
+        kernel, bias = (np.asarray(numpy_of(item), dtype="float32") for item in result)
     except Exception:
         raise Incorrect("the kernel and the bias should be arrays (NumPy arrays or tensors) of numbers.") from None
     if kernel.shape == (units,) and bias.shape == (n_in, units):
@@ -359,13 +385,11 @@ def _diagnose(kernel, bias, dense, batch_norm) -> str:
     eps = batch_norm.epsilon
     s = gamma / np.sqrt(var + eps)
 
-    def close(a, target):
-        return np.allclose(a, target, rtol=1e-4, atol=1e-5)
-
     square = W.shape[0] == W.shape[1]
     kernel_slips = (
         (W * gamma / np.sqrt(var), "you forgot ε: divide by √(σ² + ε), with ε = batch_norm.epsilon, not by √σ²."),
         (W * gamma / (var + eps), "you divided by the variance σ² + ε; divide by its square root, √(σ² + ε)."),
+        (W * gamma / (np.sqrt(var) + eps), "ε goes inside the square root: √(σ² + ε), not √σ² + ε."),
         (W * gamma / np.sqrt(var + 1e-3), "you used ε = 0.001; read this layer's own ε from batch_norm.epsilon."),
         (W * beta / np.sqrt(var + eps), "γ and β are swapped: γ (gamma) is the scale, β (beta) the offset."),
         (
@@ -402,9 +426,4 @@ def _diagnose(kernel, bias, dense, batch_norm) -> str:
     )
 
 
-section = Section(
-    "11_training_deep_networks/03_batch_normalization",
-    bn_param_count(),
-    bn_block(),
-    fold_batch_norm(),
-)
+section = Section(__name__, BnParamCount(), BnBlock(), FoldBatchNorm())
