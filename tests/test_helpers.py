@@ -118,13 +118,15 @@ def test_plot_functions_and_derivatives_draws_both_panels():
     assert left.get_figure() is right.get_figure()
 
 
-def test_save_fig_writes_a_png(monkeypatch, tmp_path):
-    """save_fig writes <name>.png under IMAGES_DIR, creating the folder."""
+def test_save_fig_writes_a_png_in_the_section_folder(monkeypatch, tmp_path):
+    """save_fig writes images/<section key>/<name>.png, creating the folders."""
     monkeypatch.setattr(plots, "IMAGES_DIR", tmp_path / "images")
+    plots.use_course_style(figures="some_section")
     plots.plot_per_layer({"a": [1, 2, 3]}, "y")
     plots.save_fig("per_layer")
-    assert [p.name for p in (tmp_path / "images").iterdir()] == ["per_layer.png"]
-    assert (tmp_path / "images" / "per_layer.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    assert [p.name for p in (tmp_path / "images").iterdir()] == ["some_section"]
+    assert (tmp_path / "images" / "some_section" / "per_layer.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    plots.use_course_style()
 
 
 # --- diagnostics ---------------------------------------------------------------------------
@@ -204,6 +206,9 @@ def test_dead_units_counts_units_that_are_zero_for_every_input():
     outputs = utils.hidden_outputs(model, X)
     assert [out.shape for out in outputs] == [(64, 5), (64, 5)]
     assert np.all(outputs[0][:, :2] == 0)
+    probe = keras.Model(model.inputs[0], [layer.output for layer in hidden_layers(model)])
+    for fast, reference in zip(outputs, probe(X, training=False), strict=True):
+        np.testing.assert_array_equal(fast, np.asarray(reference))  # the same numbers as a probe model
 
 
 def test_kernel_gradients_are_zero_for_dead_units_only():
@@ -270,8 +275,9 @@ def test_setup_reports_versions_and_mode(monkeypatch, capsys, quick, mode, other
     else:
         monkeypatch.setenv("COURSE_QUICK", quick)
     plt.rcParams["axes.spines.top"] = True
-    utils.setup(seed=5)
+    exercises = utils.setup("unstable_gradients", seed=5)
     out = capsys.readouterr().out
+    assert "glorot_limit" in exercises.problems
     assert f"TensorFlow {tf.__version__}" in out
     assert mode in out and other not in out
     assert "seed 5" in out

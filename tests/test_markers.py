@@ -1,16 +1,16 @@
 """The solution markers, and the agreement between solution notebooks and registered checks."""
 
-from pathlib import Path
+import subprocess
+import sys
 
-import jupytext
 import pytest
 
-from utils.exercises import all_sections
-from utils.exercises.markers import MarkerError, exercise_source, parse_regions, solution_regions
+from tools.markers import MarkerError, exercise_source, parse_regions, solution_regions, solution_source
+from tools.notebooks import ROOT, region_names, section_key, solution_sources
+from utils.checks import all_sections
 
-SOLUTIONS = Path(__file__).resolve().parents[1] / "solutions"
-SOURCES = sorted(SOLUTIONS.glob("*/[0-9][0-9]_*.py"))
-SECTIONS = {section.notebook: section for section in all_sections()}
+SOURCES = solution_sources()
+SECTIONS = {section.key: section for section in all_sections()}
 
 ONE_REGION = """\
 import math
@@ -145,29 +145,49 @@ def test_marker_error_is_a_value_error():
     assert issubclass(MarkerError, ValueError)
 
 
-# Solution notebooks and registered checks agree ------------------------------------------------
+# solution_source -------------------------------------------------------------------------------
+
+
+def test_solution_source_drops_markers_and_stubs_and_keeps_the_code_in_place():
+    """The published solution cell keeps everything but the marker and stub lines, indentation included."""
+    expected = "def build():\n    layers = []\n    layer = make(\n        100,\n    )\n    return layer"
+    assert solution_source(INDENTED) == expected
+    assert solution_source(TWO_REGIONS) == "a = 1\nbetween = True\nb = 2"
+
+
+def test_parsing_markers_does_not_import_tensorflow():
+    """The generator, the pre-commit hook and test collection parse markers without paying for TensorFlow."""
+    code = "import sys, tools.markers, tools.derive; sys.exit('tensorflow' in sys.modules or 'keras' in sys.modules)"
+    assert subprocess.run([sys.executable, "-c", code], cwd=ROOT).returncode == 0
+
+
+# Sources and registered checks agree -----------------------------------------------------------
 
 
 def test_there_are_solution_sources():
-    """The glob finds the course's solution sources (so the tests below are not vacuous)."""
+    """The glob finds the course's sources (so the tests below are not vacuous)."""
     assert SOURCES
 
 
-@pytest.mark.parametrize("source", SOURCES, ids=lambda p: p.relative_to(SOLUTIONS).as_posix())
+@pytest.mark.parametrize("source", SOURCES, ids=lambda p: p.stem)
+def test_one_key_names_the_notebook_checks_and_tests(source):
+    """A section's key (its notebook's name without the number) names its check module and its tests."""
+    key = section_key(source)
+    assert key in SECTIONS, f"no utils/checks/{key}.py for {source.name}"
+    assert (ROOT / "tests" / "checks" / f"test_{key}.py").exists(), f"no tests/checks/test_{key}.py"
+    assert SECTIONS[key].notebook == f"{source.parents[1].name}/{source.stem}"
+
+
+@pytest.mark.parametrize("source", SOURCES, ids=lambda p: p.stem)
 def test_solution_regions_match_registered_problems(source):
-    """Each region names a problem of the section for this notebook, and each problem has one region."""
-    notebook = source.relative_to(SOLUTIONS).with_suffix("").as_posix()
-    assert notebook in SECTIONS, f"no registered section for solutions/{notebook}"
-    names = []
-    for cell in jupytext.read(source).cells:
-        if cell.cell_type == "code":
-            names += [name for name, _, _ in parse_regions(cell.source)]  # MarkerError fails here
-    problems = set(SECTIONS[notebook].problems)
+    """Each region names a problem of the section, and each problem has exactly one region."""
+    names = region_names(source)  # MarkerError fails here
+    problems = set(SECTIONS[section_key(source)].problems)
     assert set(names) <= problems, f"regions without a check: {set(names) - problems}"
     assert sorted(names) == sorted(problems), "every problem needs exactly one region"
 
 
-@pytest.mark.parametrize("notebook", sorted(SECTIONS))
-def test_every_section_has_a_solution_source(notebook):
-    """Every registered section has its solution source under solutions/."""
-    assert (SOLUTIONS / f"{notebook}.py") in SOURCES
+@pytest.mark.parametrize("key", sorted(SECTIONS))
+def test_every_section_has_a_source(key):
+    """Every module of checks belongs to a section source."""
+    assert key in {section_key(source) for source in SOURCES}

@@ -6,20 +6,25 @@ import jupytext
 import nbformat
 import pytest
 
+from tools import timings
+from tools.markers import parse_regions
 from tools.notebooks import (
     CHAPTERS,
     NBVAL_TAGS,
     REPOSITORY,
     ROOT,
+    SOLUTIONS,
     code_fingerprint,
     exercise_notebook,
     is_check_cell,
     make_exercise,
+    make_solution,
     outputs_fingerprint,
+    read_notebook,
+    section_key,
     solution_notebook,
     solution_sources,
 )
-from utils.exercises.markers import parse_regions
 
 SOURCES = solution_sources()
 IDS = [source.stem for source in SOURCES]
@@ -41,31 +46,50 @@ def test_there_are_notebooks():
     assert any(source.stem.startswith("01_") for source in SOURCES)
 
 
-def test_every_exercise_has_a_solution_and_back():
-    """chapters/ holds exactly the exercises derived from solutions/, nothing stray."""
-    derived = {exercise_notebook(source) for source in SOURCES}
-    present = set(CHAPTERS.glob("*/*.ipynb"))
-    assert present == derived, "run `make exercises` (and delete exercise notebooks without a solution)"
+def test_every_published_notebook_has_a_source_and_back():
+    """chapters/ and solutions/ hold exactly the notebooks derived from the sources, nothing stray."""
+    assert set(CHAPTERS.glob("*/*.ipynb")) == {exercise_notebook(source) for source in SOURCES}, (
+        "run `make sync` (and delete exercise notebooks without a source)"
+    )
+    assert set(SOLUTIONS.glob("*/*.ipynb")) == {solution_notebook(source) for source in SOURCES}, (
+        "run `make sync` (and delete solution notebooks without a source)"
+    )
+
+
+def test_learners_see_each_section_once_in_solutions():
+    """Nothing beside a solution notebook looks like a second copy of it (the sources sit in source/)."""
+    for chapter in SOLUTIONS.iterdir():
+        if chapter.is_dir():
+            stray = [p.name for p in chapter.iterdir() if p.is_file() and p.suffix != ".ipynb"]
+            assert not stray, f"{chapter.relative_to(ROOT)} holds {stray} beside the notebooks"
 
 
 @pytest.mark.parametrize("source", SOURCES, ids=IDS)
 def test_exercise_is_regenerated_unchanged(source):
     """Regenerating the exercise from its solution changes nothing."""
     target = exercise_notebook(source)
-    assert target.exists(), f"{target.relative_to(ROOT)} is missing: run `make exercises`"
+    assert target.exists(), f"{target.relative_to(ROOT)} is missing: run `make sync`"
     assert target.read_text(encoding="utf-8") == make_exercise(source), (
-        f"{target.relative_to(ROOT)} is stale: run `make exercises`"
+        f"{target.relative_to(ROOT)} is stale: run `make sync`"
     )
 
 
 @pytest.mark.parametrize("source", SOURCES, ids=IDS)
-def test_solution_pair_in_sync(source):
-    """The .ipynb holds exactly the cells of its jupytext source (type, text and tags)."""
-    ipynb = solution_notebook(source)
-    assert ipynb.exists(), f"{ipynb.relative_to(ROOT)} is missing: run `make sync`"
-    expected = [(c.cell_type, c.source, c.metadata.get("tags", [])) for c in jupytext.read(source).cells]
-    actual = [(c.cell_type, c.source, c.metadata.get("tags", [])) for c in read(ipynb).cells]
-    assert actual == expected, f"{ipynb.relative_to(ROOT)} differs from {source.name}: run `make sync`"
+def test_solution_is_regenerated_unchanged(source):
+    """Regenerating the published solution from its source (keeping its outputs) changes nothing."""
+    target = solution_notebook(source)
+    assert target.exists(), f"{target.relative_to(ROOT)} is missing: run `make sync`"
+    assert target.read_text(encoding="utf-8") == make_solution(source, read_notebook(target)), (
+        f"{target.relative_to(ROOT)} differs from {source.relative_to(ROOT)}: run `make sync`"
+    )
+
+
+@pytest.mark.parametrize("source", SOURCES, ids=IDS)
+def test_published_solution_reads_clean(source):
+    """The published solution shows no generator plumbing: no markers, no stub lines."""
+    text = "\n".join(cell.source for cell in code_cells(read(solution_notebook(source))))
+    for marker in ("BEGIN SOLUTION", "END SOLUTION", "# STUB:"):
+        assert marker not in text
 
 
 @pytest.mark.parametrize("source", SOURCES, ids=IDS)
@@ -91,6 +115,7 @@ def test_stored_checks_are_correct(source):
         if is_check_cell(cell.source):
             shown = "".join(str(o.get("data", {}).get("text/plain", "")) for o in cell.outputs)
             assert "Correct" in shown, f"check cell shows {shown!r}:\n{cell.source}"
+            assert len(cell.outputs) == 1, "a check shows its verdict once"
 
 
 @pytest.mark.parametrize("source", SOURCES, ids=IDS)
@@ -100,6 +125,7 @@ def test_exercise_has_no_outputs_and_no_solution_code(source):
     text = "\n".join(cell.source for cell in code_cells(exercise))
     assert all(not cell.outputs and cell.execution_count is None for cell in code_cells(exercise))
     assert "BEGIN SOLUTION" not in text and "# STUB:" not in text
+    assert read(exercise_notebook(source)).metadata["course"].get("solutions") is None
     solution = jupytext.read(source)
     regions = [region for cell in code_cells(solution) for region in parse_regions(cell.source)]
     stub_lines = {line.strip() for _, stubs, _ in regions for line in stubs}
@@ -124,7 +150,10 @@ def test_section_layout(source):
     assert "You will learn" in first.source
     setup_cells = [cell for cell in code_cells(solution) if "utils.setup(" in cell.source]
     assert setup_cells == [code_cells(solution)[0]], "exactly one setup cell, the first code cell"
+    assert f'ex = utils.setup("{section_key(source)}")' in setup_cells[0].source, "setup names the section's key"
     assert f"github.com/{REPOSITORY}" in setup_cells[0].source
+    code = "\n".join(cell.source for cell in code_cells(solution))
+    assert not re.search(r"save_fig\(\"s\d", code), "no section prefix in figure names: they go to images/<key>/"
     reseeding = [cell.source for cell in code_cells(solution) if RESEEDING.search(cell.source)]
     assert not reseeding, "seeds are set once, by utils.setup() in the setup cell"
     markdown = "\n".join(cell.source for cell in solution.cells if cell.cell_type == "markdown")
@@ -138,6 +167,35 @@ def test_cell_tags_are_known(source):
     for cell in jupytext.read(source).cells:
         unknown = set(cell.metadata.get("tags", [])) - NBVAL_TAGS
         assert not unknown, f"unknown tags {unknown} on cell:\n{cell.source[:200]}"
+
+
+CHECK_ARGUMENT = re.compile(r"\bex\.(\w+)\.(?:check|evaluate)\((.*)\)")
+
+
+@pytest.mark.parametrize("source", SOURCES, ids=IDS)
+def test_no_cell_of_an_exercise_notebook_checks_a_written_out_answer(source):
+    """A call like ex.he_layer.check(Dense(100, ...)) after an exercise would give its answer away:
+    checks in the exercise notebook only ever judge the learner's own variable."""
+    for cell in code_cells(read(exercise_notebook(source))):
+        for name, argument in CHECK_ARGUMENT.findall(cell.source):
+            assert re.fullmatch(r"\s*[A-Za-z_]\w*\s*", argument), f"ex.{name} judges {argument!r} in:\n{cell.source}"
+
+
+def test_timings_are_stored_for_every_cell_and_within_budget():
+    """Each refresh stores per-cell timings; full mode fits the course's time budget on 2 cores."""
+    found = timings.timings()
+    for name, t in found.items():
+        assert t["untimed"] == 0, f"{name}: cells without timings: run `make refresh`"
+        assert t["total"] <= timings.BUDGET_S["section"], f"{name} takes {t['total']:.0f} s in full mode"
+        assert t["longest"] <= timings.BUDGET_S["cell"], f"{name}'s cell {t['longest_cell']} takes {t['longest']:.0f} s"
+    assert sum(t["total"] for t in found.values()) <= timings.BUDGET_S["course"]
+
+
+def test_readme_shows_the_stored_timings():
+    """README.md's timing table is the one the stored notebooks give."""
+    assert timings.current_readme_block() == timings.readme_block(timings.timings()), (
+        "run `python -m tools.timings --readme`"
+    )
 
 
 def test_readme_contents_lists_every_section():

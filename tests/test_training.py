@@ -1,5 +1,7 @@
 """The training helpers (utils.training) and the plots that draw their records."""
 
+import re
+
 import matplotlib
 
 matplotlib.use("Agg")
@@ -12,7 +14,8 @@ import pytest
 from utils.diagnostics import deep_mlp
 from utils.plots import plot_histogram, plot_metric_vs_time, plot_training_steps
 from utils.repro import set_seeds
-from utils.training import EpochTimer, angle_degrees, applied_gradients, train_steps
+from utils import training
+from utils.training import EpochTimer, LiveProgress, angle_degrees, applied_gradients, train_steps
 
 
 @pytest.fixture(autouse=True)
@@ -143,3 +146,49 @@ def test_plot_histogram_draws_one_line_per_mark_and_skips_nonfinite_values():
     ax = plot_histogram([1.0, 2.0, 2.5, np.inf, np.nan], {"median": 2.0, "max": 2.5}, "norm")
     assert sum(patch.get_height() for patch in ax.patches) == 3
     assert [line.get_label() for line in ax.lines] == ["median: 2", "max: 2.5"]
+
+
+class FakeHandle:
+    """Stands in for IPython's display handle: records every update of the live line."""
+
+    def __init__(self):
+        self.lines = []
+
+    def update(self, line):
+        self.lines.append(repr(line))
+
+
+def tiny_fit(callback, epochs=2):
+    """Fit a tiny model on random data with ``callback``, quietly."""
+    set_seeds(0)
+    X, y = np.random.rand(64, 4).astype("float32"), np.random.randint(0, 2, 64)
+    model = keras.Sequential([keras.Input((4,)), keras.layers.Dense(2, activation="softmax")])
+    model.compile(loss="sparse_categorical_crossentropy", metrics=["accuracy"])
+    model.fit(X, y, epochs=epochs, batch_size=16, validation_data=(X, y), callbacks=[callback], verbose=0)
+
+
+def test_live_progress_updates_one_line_in_jupyter_and_ends_with_a_summary(monkeypatch):
+    """In a kernel, the line updates in place (one display), and its last state is the run's summary."""
+    handle = FakeHandle()
+    monkeypatch.setattr(training, "_live_display", lambda text: handle)
+    tiny_fit(LiveProgress("tiny model", every_s=0.0))
+    assert any(line.startswith("tiny model: epoch 1/2, batch ") for line in handle.lines), handle.lines
+    assert "tiny model: epoch 2/2; accuracy " in "\n".join(handle.lines)
+    assert re.fullmatch(r"tiny model: 2 epochs in \d+ s; accuracy .*loss .*val_loss [\d.]+", handle.lines[-1])
+
+
+def test_live_progress_prints_each_epoch_outside_jupyter(capsys):
+    """In a terminal, each epoch prints one line (there is no display to update)."""
+    tiny_fit(LiveProgress("tiny model"), epochs=3)
+    lines = capsys.readouterr().out.splitlines()
+    assert [line.split(";")[0] for line in lines] == [f"tiny model: epoch {e}/3" for e in (1, 2, 3)]
+
+
+def test_progress_shows_each_item_then_the_time(monkeypatch):
+    """progress() yields every item unchanged, naming the one under way, and ends with the time taken."""
+    handle = FakeHandle()
+    monkeypatch.setattr(training, "_live_display", lambda text: handle)
+    items = [("first", 1), ("second", 2)]
+    assert list(training.progress(items, "measuring")) == items
+    assert handle.lines[:2] == ["measuring: 0/2 done, now first", "measuring: 1/2 done, now second"]
+    assert re.fullmatch(r"measuring: 2/2 done in \d+ s", handle.lines[-1])

@@ -1,5 +1,12 @@
-"""Where the notebooks live, and the transformations between their forms."""
+"""Where the notebooks live, and how both published forms derive from one source.
 
+``solutions/<chapter>/source/NN_key.py`` (jupytext percent, with solution markers) is the file a
+maintainer edits. From it derive ``solutions/<chapter>/NN_key.ipynb`` (markers removed, outputs
+of the last refresh kept) and ``chapters/<chapter>/NN_key.ipynb`` (each region replaced by its
+stub, no outputs).
+"""
+
+import difflib
 import hashlib
 import json
 import re
@@ -8,48 +15,110 @@ from pathlib import Path
 import jupytext
 import nbformat
 
-from utils.exercises.markers import exercise_source
+from tools.markers import exercise_source, parse_regions, solution_regions, solution_source
 
 ROOT = Path(__file__).resolve().parents[1]
 SOLUTIONS = ROOT / "solutions"
 CHAPTERS = ROOT / "chapters"
+SOURCE_FOLDER = "source"
 REPOSITORY = "training-deep-nets/course"  # GitHub owner/name, used by the Colab badges and clone
 CHECK_CALL = re.compile(r"^ex\.\w+\.check\(")
 NBVAL_TAGS = {"nbval-check-output", "nbval-ignore-output", "nbval-skip", "nbval-raises-exception"}
+KEPT_FROM_RUN = ("outputs", "execution_count")  # what a regenerated solution keeps from the last refresh
 
 
 def solution_sources() -> list[Path]:
-    """The jupytext sources of all solution notebooks, in course order."""
-    return sorted(SOLUTIONS.glob("*/[0-9][0-9]_*.py"))
+    """The sources of all sections, in course order."""
+    return sorted(SOLUTIONS.glob(f"*/{SOURCE_FOLDER}/[0-9][0-9]_*.py"), key=lambda p: (p.parents[1].name, p.name))
+
+
+def section_key(source: Path) -> str:
+    """The section's key: its name without the number ('unstable_gradients')."""
+    return source.stem.split("_", 1)[1]
 
 
 def solution_notebook(source: Path) -> Path:
-    """The .ipynb paired with a solution source."""
-    return source.with_suffix(".ipynb")
+    """The published solution notebook derived from a source."""
+    return SOLUTIONS / source.parents[1].name / f"{source.stem}.ipynb"
 
 
 def exercise_notebook(source: Path) -> Path:
-    """The exercise notebook derived from a solution source."""
-    return CHAPTERS / source.relative_to(SOLUTIONS).with_suffix(".ipynb")
+    """The exercise notebook derived from a source."""
+    return CHAPTERS / source.parents[1].name / f"{source.stem}.ipynb"
+
+
+def source_of(notebook: Path) -> Path:
+    """The source a solution or exercise notebook derives from."""
+    return SOLUTIONS / notebook.parent.name / SOURCE_FOLDER / f"{notebook.stem}.py"
 
 
 def make_exercise(source: Path) -> str:
-    """The exercise notebook for a solution source, as the exact text to store."""
-    solution = jupytext.read(source)
+    """The exercise notebook for a source, as the exact text to store."""
     cells = []
-    for index, cell in enumerate(solution.cells):
+    for index, cell in enumerate(jupytext.read(source).cells):
         tags = [tag for tag in cell.metadata.get("tags", []) if tag not in NBVAL_TAGS]
-        metadata = {"tags": tags} if tags else {}
         if cell.cell_type == "code":
-            new = nbformat.v4.new_code_cell(exercise_source(cell.source), metadata=metadata)
+            new = nbformat.v4.new_code_cell(exercise_source(cell.source))
         else:
-            text = cell.source.replace("/blob/main/solutions/", "/blob/main/chapters/")
-            new = nbformat.v4.new_markdown_cell(text, metadata=metadata)
-        new.id = f"{source.stem[:40]}-{index:03d}"  # stable ids keep regenerated files identical
-        cells.append(new)
+            new = nbformat.v4.new_markdown_cell(cell.source.replace("/blob/main/solutions/", "/blob/main/chapters/"))
+        cells.append(_stable(new, source, index, tags))
     notebook = nbformat.v4.new_notebook(cells=cells, metadata=notebook_metadata())
     notebook.metadata["course"] = {"role": "exercise", "source": source.relative_to(ROOT).as_posix()}
     return nbformat.writes(notebook) + "\n"
+
+
+def make_solution(source: Path, previous=None) -> str:
+    """The published solution notebook for a source, keeping the outputs ``previous`` holds for unchanged cells."""
+    cells, regions = [], {}
+    for index, cell in enumerate(jupytext.read(source).cells):
+        tags = cell.metadata.get("tags", [])
+        if cell.cell_type == "code":
+            regions.update(solution_regions(cell.source))
+            new = nbformat.v4.new_code_cell(solution_source(cell.source))
+        else:
+            new = nbformat.v4.new_markdown_cell(cell.source)
+        cells.append(_stable(new, source, index, tags))
+    course = {"role": "solution", "source": source.relative_to(ROOT).as_posix(), "solutions": regions}
+    if previous is not None:
+        _keep_outputs(previous, cells)
+        if "outputs" in previous.metadata.get("course", {}):
+            course["outputs"] = previous.metadata["course"]["outputs"]
+    notebook = nbformat.v4.new_notebook(cells=cells, metadata=notebook_metadata())
+    notebook.metadata["course"] = course
+    return nbformat.writes(notebook) + "\n"
+
+
+def _stable(cell, source: Path, index: int, tags: list[str]):
+    """The cell with an id and tags that do not change between regenerations."""
+    cell.id = f"{source.stem[:40]}-{index:03d}"
+    if tags:
+        cell.metadata["tags"] = list(tags)
+    return cell
+
+
+def _keep_outputs(previous, cells) -> None:
+    """Copy outputs, execution counts and timings from ``previous`` onto the unchanged code cells."""
+    old = [cell for cell in previous.cells if cell.cell_type == "code"]
+    new = [cell for cell in cells if cell.cell_type == "code"]
+    matcher = difflib.SequenceMatcher(a=[c.source for c in old], b=[c.source for c in new], autojunk=False)
+    for block in matcher.get_matching_blocks():
+        for offset in range(block.size):
+            before, after = old[block.a + offset], new[block.b + offset]
+            for key in KEPT_FROM_RUN:
+                after[key] = before[key]
+            if "execution" in before.metadata:
+                after.metadata["execution"] = before.metadata["execution"]
+
+
+def read_notebook(path: Path):
+    """A notebook file as nbformat reads it, or None when there is none."""
+    return nbformat.read(path, as_version=4) if path.exists() else None
+
+
+def region_names(source: Path) -> list[str]:
+    """The names of the solution regions of a source, in order."""
+    notebook = jupytext.read(source)
+    return [name for cell in notebook.cells if cell.cell_type == "code" for name, _, _ in parse_regions(cell.source)]
 
 
 def notebook_metadata() -> dict:

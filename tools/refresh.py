@@ -1,6 +1,7 @@
-"""Re-execute solution notebooks in full mode and store their outputs with their provenance.
+"""Re-execute solution notebooks in full mode and store their outputs, timings and provenance.
 
-``python -m tools.refresh [NOTEBOOK ...]`` (default: every solution notebook).
+``python -m tools.refresh [NOTEBOOK ...]`` (default: every solution notebook); then writes each
+section's full-mode time into README.md.
 """
 
 import argparse
@@ -14,7 +15,17 @@ from pathlib import Path
 import nbformat
 from nbclient import NotebookClient
 
-from tools.notebooks import ROOT, code_fingerprint, outputs_fingerprint, solution_notebook, solution_sources
+from tools import timings
+from tools.notebooks import (
+    ROOT,
+    code_fingerprint,
+    make_solution,
+    outputs_fingerprint,
+    read_notebook,
+    solution_notebook,
+    solution_sources,
+    source_of,
+)
 
 CELL_TIMEOUT_S = 1800
 
@@ -32,38 +43,40 @@ def provenance(notebook) -> dict:
 
 
 def refresh(path: Path) -> float:
-    """Execute one notebook top to bottom in full mode, store outputs and provenance; return seconds."""
-    notebook = nbformat.read(path, as_version=4)
+    """Execute one solution notebook, freshly derived from its source, in full mode; store it; return seconds."""
+    source = source_of(path)
+    notebook = nbformat.reads(make_solution(source, read_notebook(path)), as_version=4)
     client = NotebookClient(
         notebook,
         timeout=CELL_TIMEOUT_S,
         kernel_name="python3",
         resources={"metadata": {"path": str(path.parent)}},
-        record_timing=False,
+        record_timing=True,  # per-cell start and end in each cell's `execution` metadata
         # TensorFlow's C++ start-up lines would otherwise be stored as outputs.
         extra_arguments=["--IPKernelApp.capture_fd_output=False"],
     )
     started = time.perf_counter()
     client.execute()
-    notebook = nbformat.reads(nbformat.writes(notebook), as_version=4)  # outputs exactly as stored
-    notebook.metadata["course"] = {"role": "solution", "outputs": provenance(notebook)}
-    nbformat.write(notebook, path)
-    return time.perf_counter() - started
+    seconds = time.perf_counter() - started
+    stored = nbformat.reads(make_solution(source, notebook), as_version=4)  # exactly what `make sync` keeps
+    stored.metadata["course"]["outputs"] = provenance(stored)
+    path.write_text(nbformat.writes(stored) + "\n", encoding="utf-8")
+    return seconds
 
 
 def main(argv=None) -> int:
     """Refresh the notebooks named, or all of them."""
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("notebooks", nargs="*", type=Path, help="solution notebooks (.ipynb or .py)")
+    parser.add_argument("notebooks", nargs="*", type=Path, help="solution notebooks (or their sources)")
     args = parser.parse_args(argv)
     os.environ.pop("COURSE_QUICK", None)  # stored outputs always come from the full data
-    paths = [solution_notebook(p.resolve()) for p in args.notebooks] or [
+    paths = [p.resolve() if p.suffix == ".ipynb" else solution_notebook(p.resolve()) for p in args.notebooks] or [
         solution_notebook(source) for source in solution_sources()
     ]
     for path in paths:
         print(f"executing {path.relative_to(ROOT)} in full mode ...", flush=True)
         print(f"  stored outputs after {refresh(path):.0f} s")
-    return 0
+    return timings.main(["--readme"])
 
 
 if __name__ == "__main__":

@@ -30,11 +30,19 @@ from utils.plots import (  # noqa: E402
     use_course_style,
 )
 from utils.repro import DEFAULT_SEED, set_seeds  # noqa: E402
-from utils.training import EpochTimer, angle_degrees, applied_gradients, train_steps  # noqa: E402
+from utils.training import (  # noqa: E402
+    EpochTimer,
+    LiveProgress,
+    angle_degrees,
+    applied_gradients,
+    progress,
+    train_steps,
+)
 
 __all__ = [
     "EpochTimer",
     "FashionMNIST",
+    "LiveProgress",
     "activation_stats",
     "angle_degrees",
     "applied_gradients",
@@ -53,6 +61,7 @@ __all__ = [
     "plot_metric_vs_time",
     "plot_per_layer",
     "plot_training_steps",
+    "progress",
     "quick_mode",
     "save_fig",
     "set_seeds",
@@ -62,9 +71,14 @@ __all__ = [
 ]
 
 
-def setup(seed: int = DEFAULT_SEED) -> None:
-    """Start a notebook: fix the seeds, apply the plot style, and say which mode is on."""
+def setup(section: str, seed: int = DEFAULT_SEED):
+    """Start the notebook of ``section`` (its key): fix the seeds, set the plot style, say which mode
+    is on, and return the section's exercises."""
+    from utils.checks import section as exercises_of
+
+    exercises = exercises_of(section)
     set_seeds(seed)
-    use_course_style()
+    use_course_style(figures=section)
     mode = "quick mode (small data subset, COURSE_QUICK=1)" if quick_mode() else "full mode"
     print(f"TensorFlow {tf.__version__}, Keras {keras.__version__}; {mode}; seed {seed}")
+    return exercises

@@ -8,6 +8,7 @@ import tensorflow as tf
 from matplotlib.ticker import MaxNLocator
 
 IMAGES_DIR = Path(__file__).resolve().parents[1] / "images"
+_figures = {"folder": IMAGES_DIR}  # where save_fig writes: images/<section key>/ once setup has run
 
 STYLE = {
     "figure.figsize": (7.0, 4.0),
@@ -25,15 +26,17 @@ STYLE = {
 }
 
 
-def use_course_style() -> None:
-    """Apply the course's matplotlib style."""
+def use_course_style(figures: str | None = None) -> None:
+    """Apply the course's matplotlib style; save figures under images/<figures>/ if given."""
     plt.rcParams.update(STYLE)
+    _figures["folder"] = IMAGES_DIR / figures if figures else IMAGES_DIR
 
 
 def save_fig(name: str) -> None:
-    """Save the current figure as images/<name>.png, an ignored folder."""
-    IMAGES_DIR.mkdir(parents=True, exist_ok=True)
-    plt.savefig(IMAGES_DIR / f"{name}.png")
+    """Save the current figure as images/<section>/<name>.png (an ignored folder)."""
+    folder = _figures["folder"]
+    folder.mkdir(parents=True, exist_ok=True)
+    plt.savefig(folder / f"{name}.png")
 
 
 def new_axes(ax=None, title=None, xlabel=None, ylabel=None):

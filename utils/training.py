@@ -7,6 +7,97 @@ import numpy as np
 import tensorflow as tf
 
 
+class LiveProgress(keras.callbacks.Callback):
+    """Show one live line per training run (its label, epoch, batch, metrics so far), then its summary.
+
+    In Jupyter the line is an IPython display updated in place, so a stored notebook keeps just the
+    final summary; elsewhere it prints the summary of each epoch.
+    """
+
+    def __init__(self, label: str, every_s: float = 1.0):
+        super().__init__()
+        self.label, self.every_s = label, every_s
+
+    def on_train_begin(self, logs=None):
+        self._started = self._shown = time.perf_counter()
+        self._epoch, self._epochs_done, self._logs = 0, 0, {}
+        self._handle = _live_display(f"{self.label}: starting ...")
+
+    def on_epoch_begin(self, epoch, logs=None):
+        self._epoch = epoch
+
+    def on_train_batch_end(self, batch, logs=None):
+        if self._handle is not None and time.perf_counter() - self._shown >= self.every_s:
+            steps = self.params.get("steps") or "?"
+            self._show(f"epoch {self._epoch + 1}/{self.params['epochs']}, batch {batch + 1}/{steps}", logs)
+
+    def on_epoch_end(self, epoch, logs=None):
+        self._epochs_done, self._logs = epoch + 1, dict(logs or {})
+        self._show(f"epoch {epoch + 1}/{self.params['epochs']}", logs)
+
+    def on_train_end(self, logs=None):
+        if self._handle is not None:  # a terminal has seen every epoch's line already
+            seconds = time.perf_counter() - self._started
+            self._show(f"{self._epochs_done} epochs in {seconds:.0f} s", self._logs)
+
+    def _show(self, where: str, logs) -> None:
+        """Show the run's label, ``where`` it is, and the metrics in ``logs``."""
+        metrics = ", ".join(f"{key} {value:.4g}" for key, value in (logs or {}).items() if _is_number(value))
+        _say(self._handle, f"{self.label}: {where}" + (f"; {metrics}" if metrics else ""))
+        self._shown = time.perf_counter()
+
+
+def progress(items, label: str):
+    """Iterate over ``items`` showing a live line (label, which item, how many done), then the time taken."""
+    items = list(items)
+    started, handle = time.perf_counter(), _live_display(f"{label}: 0/{len(items)}")
+    for done, item in enumerate(items):
+        name = item[0] if isinstance(item, tuple) and isinstance(item[0], str) else item
+        _say(handle, f"{label}: {done}/{len(items)} done, now {name}")
+        yield item
+    _say(handle, f"{label}: {len(items)}/{len(items)} done in {time.perf_counter() - started:.0f} s")
+
+
+def _say(handle, line: str) -> None:
+    """Show ``line``: update the live display, or print it where there is none."""
+    if handle is None:
+        print(line, flush=True)
+    else:
+        handle.update(_Line(line))
+
+
+class _Line:
+    """A line of text that Jupyter shows as plain text (a str would show with its quotes)."""
+
+    def __init__(self, text: str):
+        self.text = text
+
+    def __repr__(self):
+        return self.text
+
+
+def _is_number(value) -> bool:
+    """True for anything float() accepts (Python and NumPy scalars, 0-d tensors)."""
+    try:
+        float(value)
+    except (TypeError, ValueError):
+        return False
+    return True
+
+
+def _live_display(text: str):
+    """A display handle showing ``text`` in a Jupyter kernel, or None anywhere else."""
+    try:
+        from IPython import get_ipython
+        from IPython.display import display
+    except ImportError:
+        return None
+    shell = get_ipython()
+    if shell is None or not hasattr(shell, "kernel"):
+        return None
+    return display(_Line(text), display_id=True)
+
+
 class EpochTimer(keras.callbacks.Callback):
     """Record the wall-clock seconds of each epoch in ``self.seconds`` (and in the History as ``seconds``)."""
 

@@ -32,9 +32,7 @@ import utils  # first: it imports TensorFlow without its start-up noise
 import keras
 import numpy as np
 
-from utils.exercises.gradient_clipping import section as ex
-
-utils.setup()
+ex = utils.setup("gradient_clipping")
 
 # %% [markdown]
 # ## 4.1 Clipping happens inside the optimizer
@@ -284,7 +282,7 @@ train("learning rate 0.05", 0.05)
 train("learning rate 0.5", 0.5)
 train("learning rate 0.5, global_clipnorm=1.0", 0.5, global_clipnorm=1.0)
 utils.plot_training_steps(runs)
-utils.save_fig("s04_exploding_and_clipped_training")
+utils.save_fig("exploding_and_clipped_training")
 
 # %% [markdown]
 # A × marks the last finite value of a run that diverged: after it, the loss and the gradient
@@ -349,7 +347,7 @@ percentiles = {f"percentile {q}": float(np.percentile(healthy, q)) for q in (10,
 for label, value in percentiles.items():
     print(f"{label:>14}: {value:.2f}")
 utils.plot_histogram(healthy, percentiles, "global gradient norm", "Gradient norms at learning rate 0.05")
-utils.save_fig("s04_healthy_gradient_norms")
+utils.save_fig("healthy_gradient_norms")
 
 # %% [markdown]
 # A threshold at the 90th percentile leaves nine ordinary steps in ten untouched and shortens

@@ -31,9 +31,7 @@ import utils  # first: it imports TensorFlow without its start-up noise
 import keras
 import numpy as np
 
-from utils.exercises.unstable_gradients import section as ex
-
-utils.setup()
+ex = utils.setup("unstable_gradients")
 
 # %% [markdown]
 # ## 1.1 A product of many factors
@@ -68,7 +66,7 @@ activations = {
     "ReLU": keras.activations.relu,
 }
 utils.plot_functions_and_derivatives(activations)
-utils.save_fig("s01_activations_and_derivatives")
+utils.save_fig("activations_and_derivatives")
 
 # %% [markdown]
 # The sigmoid *saturates*: for inputs far from 0 it is flat at 0 or 1, and its derivative is
@@ -127,11 +125,11 @@ for name, (activation, initializer) in configurations.items():
 
 # %%
 utils.plot_per_layer(gradients, "gradient norm (log scale)", "Gradient norm per layer, at initialization")
-utils.save_fig("s01_gradient_norms_per_layer")
+utils.save_fig("gradient_norms_per_layer")
 
 # %%
 utils.plot_per_layer(spreads, "std of outputs (log scale)", "Activation spread per layer, at initialization")
-utils.save_fig("s01_activation_spread_per_layer")
+utils.save_fig("activation_spread_per_layer")
 
 # %% [markdown]
 # Layer 1 is nearest the input. To read the plots as numbers, compare the first hidden layer
@@ -235,7 +233,8 @@ for family, variance in expected_variance.items():
 # ### ✍️ Exercise 1: the Glorot uniform limit
 #
 # A `Dense(300)` layer receives 784 inputs. Glorot uniform draws its weights from [-r, r]. Compute
-# r and store it in `glorot_limit` (a number, not a string).
+# r and store it in `glorot_limit`: a number (not a string), to at least 3 significant figures. A
+# Python expression gives all of them.
 
 # %%
 # BEGIN SOLUTION glorot_limit
@@ -259,6 +258,23 @@ largest = float(np.abs(layer.kernel.numpy()).max())
 print(f"largest |weight| = {largest:.5f}, sqrt(6 / (784 + 300)) = {np.sqrt(6 / (784 + 300)):.5f}")
 
 # %% [markdown]
+# Keras accepts an initializer by name, as an object, or as the `VarianceScaling` it stands for.
+# The three spellings below are the same initializer (the same scale, mode and distribution), and
+# the checks of this course judge that, not the spelling:
+
+# %% tags=["nbval-check-output"]
+spellings = {
+    '"glorot_normal"': "glorot_normal",
+    "GlorotNormal()": keras.initializers.GlorotNormal(),
+    'VarianceScaling(1.0, "fan_avg", "truncated_normal")': keras.initializers.VarianceScaling(
+        1.0, "fan_avg", "truncated_normal"
+    ),
+}
+for label, spelling in spellings.items():
+    init = keras.initializers.get(spelling)
+    print(f"{label:>52} -> scale={init.scale}, mode={init.mode!r}, distribution={init.distribution!r}")
+
+# %% [markdown]
 # ### ✍️ Exercise 2: a He-initialized layer
 #
 # Create `he_layer`: a `Dense` layer of 100 units with the ReLU activation and He initialization
@@ -274,18 +290,6 @@ he_layer = keras.layers.Dense(100, activation="relu", kernel_initializer="he_nor
 # ex.he_layer.hint()
 # ex.he_layer.solution()
 ex.he_layer.check(he_layer)
-
-# %% [markdown]
-# The check judges what the layer *does*, not how you wrote it: the three spellings below are the
-# same initialization, and each passes.
-
-# %% tags=["nbval-check-output"]
-for initializer in (
-    "he_normal",
-    keras.initializers.HeNormal(),
-    keras.initializers.VarianceScaling(scale=2.0, mode="fan_in", distribution="truncated_normal"),
-):
-    print(ex.he_layer.check(keras.layers.Dense(100, activation="relu", kernel_initializer=initializer)))
 
 # %% [markdown]
 # ## 1.4 Predict, then verify: 50 ReLU layers
@@ -328,11 +332,11 @@ choices = {
     "D: LeCun normal": "lecun_normal",
 }
 spread_50 = {}
-for name, initializer in choices.items():
+for name, initializer in utils.progress(choices.items(), "50-layer networks"):
     model = utils.deep_mlp(50, 100, "relu", initializer, shape=(100,))
     spread_50[name] = utils.activation_stats(model, X_standardized)[1]
 utils.plot_per_layer(spread_50, "std of outputs (log scale)", "50 ReLU layers at initialization")
-utils.save_fig("s01_spread_50_relu_layers")
+utils.save_fig("spread_50_relu_layers")
 
 # %%
 for name, spread in spread_50.items():
@@ -344,6 +348,13 @@ for name, spread in spread_50.items():
 # Initialization is about the start of training, so let's train. Each model below has 20 hidden
 # layers of 100 units and is trained for 5 epochs with plain SGD (learning rate 0.01) on
 # Fashion-MNIST; only the activation and the initialization change.
+#
+# Two details of the training code recur in the course. `steps_per_execution=32` lets Keras run
+# 32 training steps per call into TensorFlow: the same steps on the same mini-batches, so the same
+# results, with less Python overhead per step, which on a CPU saves about a third of the time.
+# `utils.LiveProgress(name)` is a small Keras callback that shows a live line per model (epoch,
+# metrics so far) and leaves one summary line when it is done. The cell takes about
+# a minute in full mode.
 
 # %%
 training_runs = {
@@ -357,15 +368,18 @@ for name, (activation, initializer) in training_runs.items():
         loss="sparse_categorical_crossentropy",
         optimizer=keras.optimizers.SGD(learning_rate=0.01),
         metrics=["accuracy"],
+        steps_per_execution=32,
     )
-    histories[name] = model.fit(X_train, y_train, epochs=5, validation_data=(X_valid, y_valid), verbose=0)
+    histories[name] = model.fit(
+        X_train, y_train, epochs=5, validation_data=(X_valid, y_valid), callbacks=[utils.LiveProgress(name)], verbose=0
+    )
 
 # %% tags=["nbval-check-output"]
 print(f"each model has {model.count_params():,} parameters")
 
 # %%
 utils.plot_learning_curves(histories, "val_accuracy", "Validation accuracy, 20 hidden layers")
-utils.save_fig("s01_learning_curves")
+utils.save_fig("learning_curves")
 
 # %%
 for name, history in histories.items():

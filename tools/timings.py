@@ -1,0 +1,95 @@
+"""Full-mode time of each section, from the per-cell timings a refresh stores.
+
+``python -m tools.timings`` prints the table; ``--readme`` writes it into README.md between its
+timing markers; ``--check`` fails when README.md's table is not the one the notebooks give.
+"""
+
+import argparse
+import sys
+from datetime import datetime
+
+import nbformat
+
+from tools.notebooks import ROOT, solution_notebook, solution_sources
+
+README = ROOT / "README.md"
+START, END = "<!-- timings: start -->", "<!-- timings: end -->"
+BUDGET_S = {"section": 240, "cell": 90, "course": 1362}  # full mode on 2 cores, from COURSE.md
+
+
+def cell_seconds(cell) -> float | None:
+    """How long a code cell ran at the last refresh (nbclient's record_timing), or None if unknown."""
+    execution = cell.get("metadata", {}).get("execution", {})
+    try:
+        start, end = (datetime.fromisoformat(execution[key]) for key in ("iopub.execute_input", "shell.execute_reply"))
+    except (KeyError, ValueError):
+        return None
+    return (end - start).total_seconds()
+
+
+def section_timing(path) -> dict:
+    """Total seconds, longest cell (seconds, 1-based number among code cells) and untimed cells of a notebook."""
+    cells = [cell for cell in nbformat.read(path, as_version=4).cells if cell.cell_type == "code"]
+    seconds = [cell_seconds(cell) for cell in cells]
+    timed = [s for s in seconds if s is not None]
+    longest = max(timed, default=0.0)
+    return {
+        "total": sum(timed),
+        "longest": longest,
+        "longest_cell": seconds.index(longest) + 1 if timed else None,
+        "untimed": len(seconds) - len(timed),
+    }
+
+
+def timings() -> dict:
+    """{notebook name: section_timing} for every solution notebook, in course order."""
+    return {solution_notebook(s).stem: section_timing(solution_notebook(s)) for s in solution_sources()}
+
+
+def table(found: dict) -> str:
+    """The Markdown table of full-mode times, with the course's total."""
+    rows = ["| Section | Full mode | Longest cell |", "|---------|----------:|-------------:|"]
+    for name, t in found.items():
+        rows.append(f"| `{name}` | {t['total']:.0f} s | {t['longest']:.0f} s |")
+    rows.append(f"| **all sections** | **{sum(t['total'] for t in found.values()):.0f} s** | |")
+    return "\n".join(rows)
+
+
+def readme_block(found: dict) -> str:
+    """The README text between (and including) the timing markers."""
+    return f"{START}\n{table(found)}\n{END}"
+
+
+def current_readme_block() -> str | None:
+    """The timing block README.md holds now, or None without markers."""
+    text = README.read_text(encoding="utf-8")
+    if START not in text or END not in text:
+        return None
+    return text[text.index(START) : text.index(END) + len(END)]
+
+
+def main(argv=None) -> int:
+    """Print the table, or write it into README.md, or check README.md against it."""
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    group = parser.add_mutually_exclusive_group()
+    group.add_argument("--readme", action="store_true", help="write the table into README.md")
+    group.add_argument("--check", action="store_true", help="fail if README.md's table is stale")
+    args = parser.parse_args(argv)
+    found = timings()
+    block, current = readme_block(found), current_readme_block()
+    if current is None and (args.readme or args.check):
+        print(f"error: README.md has no {START} ... {END} block", file=sys.stderr)
+        return 1
+    if args.check:
+        if current != block:
+            print("stale: README.md's timing table (run `python -m tools.timings --readme`)", file=sys.stderr)
+            return 1
+        return 0
+    if args.readme:
+        README.write_text(README.read_text(encoding="utf-8").replace(current, block), encoding="utf-8")
+    print(table(found))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
