@@ -1,6 +1,7 @@
 """What a learner meets: a check cell with its hint and solution lines uncommented, and a workspace
 that no command of the course overwrites."""
 
+import copy
 import json
 import os
 import re
@@ -14,6 +15,7 @@ from nbclient import NotebookClient
 
 import tools.workspace
 from tools.notebooks import CHAPTERS, ROOT, exercise_notebook, is_check_cell, solution_sources
+from utils.checks import section
 
 SOURCES = solution_sources()
 
@@ -141,3 +143,11 @@ def test_published_exercises_stay_outside_the_workspace():
     """chapters/ is the published course; work/ holds copies, and git ignores it."""
     ignored = subprocess.run(["git", "check-ignore", "-q", "work/x.ipynb"], cwd=ROOT).returncode == 0
     assert ignored and CHAPTERS != tools.workspace.WORK
+
+
+def test_readme_shows_what_a_check_cell_really_shows():
+    """The README's example of a check cell with its hint and solution lines uncommented is the real text."""
+    problem = copy.copy(section("unstable_gradients").glorot_limit)
+    problem._hints_shown = 0
+    shown = "\n".join(str(feedback) for feedback in (problem.next_hint(), problem.reveal(), problem.evaluate(...)))
+    assert f"```\n{shown}\n```" in (ROOT / "README.md").read_text(encoding="utf-8")
