@@ -423,3 +423,12 @@ def test_sections_are_registered_once():
     assert all(isinstance(section, Section) for section in SECTIONS)
     notebooks = [section.notebook for section in SECTIONS]
     assert len(notebooks) == len(set(notebooks))
+
+
+@pytest.mark.parametrize("problem", PROBLEMS)
+def test_solved_gates_cells_that_confirm_an_answer(problem, capsys):
+    """solved() is True for a right answer, silently; otherwise False, saying the cell waits for the answer."""
+    assert problem.solved(_reference_answer(problem)) is True
+    assert capsys.readouterr().out == ""
+    assert problem.solved(...) is False
+    assert f"`{problem.name}`" in capsys.readouterr().out

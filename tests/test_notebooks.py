@@ -169,7 +169,7 @@ def test_cell_tags_are_known(source):
         assert not unknown, f"unknown tags {unknown} on cell:\n{cell.source[:200]}"
 
 
-CHECK_ARGUMENT = re.compile(r"\bex\.(\w+)\.(?:check|evaluate)\((.*)\)")
+CHECK_ARGUMENT = re.compile(r"\bex\.(\w+)\.(?:check|evaluate|solved)\((.*)\)")
 
 
 @pytest.mark.parametrize("source", SOURCES, ids=IDS)

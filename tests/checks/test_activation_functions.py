@@ -356,3 +356,106 @@ def test_selu_conditions_reasons_differ():
 def test_selu_conditions_empty_not_attempted(answer):
     """An answer without any letter is 'not attempted'."""
     assert section.selu_conditions.evaluate(answer).outcome is Outcome.NOT_ATTEMPTED
+
+
+# Answers a second review fed the checks (issue 7), kept as tests --------------------------------
+
+
+class BareSuper(keras.layers.Layer):
+    """Takes no **kwargs, so RReLU(name='x') fails, against the exercise's signature."""
+
+    def __init__(self, lower=1 / 8, upper=1 / 3):
+        super().__init__()
+        self.lower, self.upper = lower, upper
+        self.seed_generator = keras.random.SeedGenerator()
+
+    def call(self, inputs, training=False):
+        slope = (self.lower + self.upper) / 2
+        if training:
+            slope = keras.random.uniform(keras.ops.shape(inputs), self.lower, self.upper, seed=self.seed_generator)
+        return keras.ops.where(inputs >= 0, inputs, slope * inputs)
+
+
+class SwappedBounds(BareSuper):
+    """upper before lower: RReLU(0.1, 0.3) would set upper=0.1."""
+
+    def __init__(self, upper=1 / 3, lower=1 / 8, **kwargs):
+        keras.layers.Layer.__init__(self, **kwargs)
+        self.lower, self.upper = lower, upper
+        self.seed_generator = keras.random.SeedGenerator()
+
+
+class TrainingThroughKwargs(BareSuper):
+    """Keras never passes `training` to a call that only has **kwargs."""
+
+    def __init__(self, lower=1 / 8, upper=1 / 3, **kwargs):
+        keras.layers.Layer.__init__(self, **kwargs)
+        self.lower, self.upper = lower, upper
+        self.seed_generator = keras.random.SeedGenerator()
+
+    def call(self, inputs, **kwargs):
+        return BareSuper.call(self, inputs, kwargs.get("training", False))
+
+
+def static_shape(layer, inputs):
+    return keras.random.uniform(inputs.shape, layer.lower, layer.upper, seed=layer.seed_generator)
+
+
+def clipped_normal(layer, inputs):
+    middle, spread = (layer.lower + layer.upper) / 2, (layer.upper - layer.lower) / 4
+    draws = keras.random.normal(keras.ops.shape(inputs), middle, spread, seed=layer.seed_generator)
+    return keras.ops.clip(draws, layer.lower, layer.upper)
+
+
+def wide_normal(layer, inputs):
+    return keras.random.normal(keras.ops.shape(inputs), 0.55, 0.1, seed=layer.seed_generator)
+
+
+@pytest.mark.parametrize(
+    "answer, keywords, unless",
+    [
+        pytest.param(BareSuper, ("keyword arguments",), None, id="no_kwargs"),
+        pytest.param(SwappedBounds, ("lower first",), None, id="upper_before_lower"),
+        pytest.param(TrainingThroughKwargs, ("names it in its signature",), None, id="training_in_kwargs"),
+        pytest.param(make_rrelu(draw_slope=static_shape), ("keras.ops.shape",), None, id="inputs_shape"),
+        pytest.param(make_rrelu(draw_slope=clipped_normal), ("uniformly",), None, id="clipped_normal"),
+        pytest.param(make_rrelu(draw_slope=wide_normal), ("[lower, upper]",), "close to [0, 1]", id="normal"),
+    ],
+)
+def test_rrelu_reviewed_answers(answer, keywords, unless):
+    """Each gets the reason it deserves, and no reason it does not."""
+    feedback = section.rrelu.evaluate(answer)
+    assert_incorrect(feedback, *keywords)
+    assert unless is None or unless not in feedback.message
+
+
+class SwishWithBias(make_swish()):
+    """A Swish with a second trainable weight is no longer Swish once trained."""
+
+    def build(self, input_shape):
+        super().build(input_shape)
+        self.bias = self.add_weight(shape=(input_shape[-1],), initializer="zeros", name="bias")
+
+    def call(self, inputs):
+        return super().call(inputs) + self.bias
+
+
+class SwishWithTfVariable(keras.layers.Layer):
+    def __init__(self, **kwargs):
+        super().__init__(**kwargs)
+        self.beta = tf.Variable(1.0)
+
+    def call(self, inputs):
+        return inputs * keras.ops.sigmoid(self.beta * inputs)
+
+
+def test_parametric_swish_reviewed_answers():
+    """A second weight, even beside one named beta, is wrong; an untracked tf.Variable is named as such."""
+    assert_incorrect(section.parametric_swish.evaluate(SwishWithBias), "2 trainable weights")
+    assert_incorrect(section.parametric_swish.evaluate(SwishWithTfVariable), "tf.Variable")
+
+
+@pytest.mark.parametrize("answer", ["A-C-D-F", "a - c - d - f"])
+def test_selu_conditions_accepts_dashes(answer):
+    """A dash is as natural a separator as a comma."""
+    assert section.selu_conditions.evaluate(answer).outcome is Outcome.CORRECT

@@ -402,3 +402,33 @@ def test_fold_epsilon_outside_the_root():
         return W * s, (b - mean) * s + beta
 
     assert_incorrect(section.fold_batch_norm.evaluate(fold), "inside the square root")
+
+
+@pytest.mark.parametrize(
+    "relu",
+    [
+        pytest.param(lambda: keras.layers.Activation(lambda x: keras.ops.relu(x)), id="Activation_lambda"),
+        pytest.param(lambda: keras.layers.Lambda(keras.ops.relu), id="Lambda_layer"),
+    ],
+)
+def test_bn_block_judges_relu_by_what_it_computes(relu):
+    """Any layer that computes plain ReLU will do, as the exercise says."""
+    assert section.bn_block.evaluate([dense(), BN(), relu()]).outcome is Outcome.CORRECT
+
+
+def test_bn_block_nested_sequential_is_the_same_block():
+    """[Dense, Sequential([BN, ReLU])] computes the same as the three layers side by side."""
+    answer = [dense(), keras.Sequential([BN(), keras.layers.ReLU()])]
+    assert section.bn_block.evaluate(answer).outcome is Outcome.CORRECT
+
+
+def test_bn_block_relu6_is_named_once():
+    """The modified ReLU is described once, not as ReLU(ReLU(...))."""
+    message = section.bn_block.evaluate([dense(), BN(), keras.layers.ReLU(max_value=6.0)]).message
+    assert "ReLU(max_value=6)" in message and "ReLU(ReLU" not in message
+
+
+def test_bn_param_count_messages_write_counts_in_full():
+    """Slip messages write counts as the others do (169,378), and a fraction shows its decimals."""
+    assert f"{TOTAL - 2 * 1034:,}:" in section.bn_param_count.evaluate(TOTAL - 2 * 1034).message
+    assert "171446.4" in section.bn_param_count.evaluate(TOTAL + 0.4).message

@@ -232,3 +232,15 @@ def test_keep_direction_code_in_quotes(answer):
     feedback = section.keep_direction.evaluate(answer)
     assert_incorrect(feedback, "remove the quotes")
     assert "default settings" not in feedback.message
+
+
+def test_keep_direction_reviewed_messages():
+    """A long string of code is shown whole enough to read; the threshold is written as the exercise writes it."""
+    message = section.keep_direction.evaluate("keras.optimizers.SGD(global_clipnorm=1.0)").message
+    assert "'keras.optimizers.SGD(global_clipnorm=1.0)'" in message
+    assert "asks for 1.0" in section.keep_direction.evaluate(keras.optimizers.SGD(global_clipnorm=0.5)).message
+
+
+def test_clip_per_variable_ragged_lists_say_so():
+    """[[0.6, -0.8], [0.3]] holds lists of different lengths: say that, not just 'got a list'."""
+    assert_incorrect(section.clip_per_variable.evaluate([[0.6, -0.8], [0.3]]), "different numbers of values")

@@ -212,7 +212,7 @@ def test_steady_spread_not_attempted(answer):
 # Verdicts a learner review found wrong (issue 7), kept as tests ---------------------------------
 
 
-@pytest.mark.parametrize("answer", [0.0744, 0.07440, 0.07439, 0.0743, round(GLOROT, 5)])
+@pytest.mark.parametrize("answer", [0.0744, 0.07440, 0.07439, 0.074398, round(GLOROT, 5)])
 def test_glorot_limit_accepts_three_significant_figures(answer):
     """The exercise asks for 3 significant figures: any answer right to that precision passes."""
     assert section.glorot_limit.evaluate(answer).outcome is Outcome.CORRECT
@@ -226,9 +226,10 @@ def test_glorot_limit_rounded_too_far_is_told_to_round_less(answer):
     assert "LeCun" not in feedback.message and "fan_out alone" not in feedback.message
 
 
-def test_glorot_limit_misrounded_is_told_to_check_the_rounding():
-    """0.0745 is one unit off in the third figure: close, but the rounding is wrong."""
-    assert_incorrect(section.glorot_limit.evaluate(0.0745), "rounding")
+@pytest.mark.parametrize("answer", [0.0745, 0.0743])
+def test_glorot_limit_misrounded_is_told_to_check_the_rounding(answer):
+    """r = 0.074398: 0.0745 and 0.0743 are one unit off in the third figure, on either side."""
+    assert_incorrect(section.glorot_limit.evaluate(answer), "rounding")
 
 
 def test_a_round_guess_is_not_blamed_on_a_slip():
@@ -264,3 +265,27 @@ def test_relu_family_activation_is_not_said_to_mismatch_he(activation):
     feedback = section.he_layer.evaluate(dense(activation=activation()))
     assert_incorrect(feedback, "plain ReLU")
     assert "derived for ReLU" not in feedback.message
+
+
+def my_relu(x):
+    return keras.ops.maximum(x, 0.0)
+
+
+def relu(x):  # named relu, computes tanh
+    return keras.ops.tanh(x)
+
+
+@pytest.mark.parametrize("activation", [lambda x: keras.activations.relu(x), my_relu], ids=["lambda", "maximum"])
+def test_he_layer_judges_relu_by_what_it_computes(activation):
+    """A function of the learner's own that computes ReLU is ReLU."""
+    assert section.he_layer.evaluate(dense(activation=activation)).outcome is Outcome.CORRECT
+
+
+def test_he_layer_a_function_named_relu_must_compute_it():
+    """The name proves nothing: a 'relu' that computes tanh is not ReLU."""
+    assert_incorrect(section.he_layer.evaluate(dense(activation=relu)), "plain ReLU")
+
+
+def test_glorot_limit_forgotten_square_root():
+    """3 / fan_avg is r², not r."""
+    assert_incorrect(section.glorot_limit.evaluate(3 / 542), "square root")

@@ -47,10 +47,11 @@ class RReLU(Problem):
         self._check_signature(cls)
         x = _probe_inputs()
         described = f"RReLU(lower={LOWER}, upper={UPPER})"
-        layer = create(cls, described, lower=LOWER, upper=UPPER)
+        layer = create(cls, described, lower=LOWER, upper=UPPER, name="rrelu_under_check")
         self._check_not_stub(cls, layer, x)
         training = [run_layer(layer, f"{described}(x, training=True)", x, training=True) for _ in range(2)]
         inference = [run_layer(layer, f"{described}(x, training=False)", x, training=False) for _ in range(2)]
+        self._check_unknown_batch_size(layer)
         x = x.numpy().astype(np.float64)
         for output, mode in ((training[0], "training"), (inference[0], "inference")):
             self._check_positive_part(x, output, mode)
@@ -62,16 +63,36 @@ class RReLU(Problem):
 
     @staticmethod
     def _check_signature(cls):
+        """`call` names `training`; `__init__` takes lower before upper, as RReLU(0.1, 0.3) expects."""
         try:
-            parameters = inspect.signature(cls.call).parameters.values()
+            call = inspect.signature(cls.call).parameters
+            init = inspect.signature(cls.__init__).parameters.values()
+            init = [p.name for p in init if p.kind is p.POSITIONAL_OR_KEYWORD]
         except (TypeError, ValueError):
             return
-        names = {p.name for p in parameters}
-        if "training" not in names and not any(p.kind is p.VAR_KEYWORD for p in parameters):
+        if "training" not in call:
             raise Incorrect(
-                "`call` needs a `training` argument: Keras passes training=True during fit and "
-                "training=False in predict and evaluate, and RReLU behaves differently in each."
+                "`call` needs a `training` parameter: Keras passes training=True during fit and training=False in "
+                "predict and evaluate, but only to a `call` that names it in its signature (not through **kwargs); "
+                "RReLU behaves differently in each."
             )
+        if "lower" in init and "upper" in init and init.index("upper") < init.index("lower"):
+            raise Incorrect(
+                "`__init__` takes `upper` before `lower`: RReLU(0.1, 0.3) would set upper=0.1. Keep lower first."
+            )
+
+    @staticmethod
+    def _check_unknown_batch_size(layer):
+        """Inside a model the batch size is unknown until the data arrives: the layer must cope."""
+        run = tf.function(lambda x: layer(x, training=True), input_signature=[tf.TensorSpec((None, 2 * N_NEGATIVE))])
+        try:
+            run.get_concrete_function()
+        except Exception as error:
+            raise Incorrect(
+                "the layer works on a batch of known size but fails in a model, where the batch size is unknown "
+                f"(None) until data arrives: {type(error).__name__}. If you took the shape with inputs.shape, use "
+                "keras.ops.shape(inputs), which is known when the data arrives."
+            ) from None
 
     @staticmethod
     def _check_not_stub(cls, layer, x):
@@ -155,7 +176,7 @@ class RReLU(Problem):
                 f"the training slopes span {span} = [1/upper, 1/lower]: you divided by the random number, as "
                 "Xu et al. write it. Here lower and upper bound the slope itself: multiply by a ~ U(lower, upper)."
             )
-        elif low > -TOLERANCE and high < 1 + TOLERANCE and high - low > 0.5:
+        elif low > -TOLERANCE and low < 0.1 and high > 0.9 and high < 1 + TOLERANCE:
             raise Incorrect(
                 f"the training slopes span {span}, close to [0, 1]: keras.random.uniform draws from [0, 1) "
                 "unless you pass minval=self.lower and maxval=self.upper."
@@ -166,6 +187,13 @@ class RReLU(Problem):
             raise Incorrect(
                 "two training calls drew exactly the same slopes: they must be drawn afresh at every call. A fixed "
                 "integer seed in `call` repeats them; use a keras.random.SeedGenerator created in __init__."
+            )
+        spread, uniform = float(first.std()), (UPPER - LOWER) / np.sqrt(12)
+        if abs(spread - uniform) > 0.15 * uniform:
+            raise Incorrect(
+                f"in training, the slopes lie in [lower, upper] but are not spread uniformly over it: their standard "
+                f"deviation is {spread:.3f}, a uniform distribution's (upper − lower) / √12 = {uniform:.3f}. Draw "
+                "them with keras.random.uniform."
             )
 
     @staticmethod
@@ -266,12 +294,12 @@ class ParametricSwish(Problem):
                 raise Incorrect("β is a weight but not a trainable one: create it with trainable=True (the default).")
             raise Incorrect(
                 "the layer has no trainable weight: create β with self.add_weight(...) in `build` (or `__init__`). "
-                "A Python float or a constant is never updated by the optimizer."
+                "A Python float, a constant or a tf.Variable is not one of the layer's weights, so the optimizer "
+                "never updates it."
             )
-        named = [weight for weight in trainable if "beta" in weight.name.lower()]
-        if len(trainable) != 1 and len(named) != 1:
+        if len(trainable) != 1:
             raise Incorrect(f"the layer has {len(trainable)} trainable weights; it needs one, β.")
-        beta = trainable[0] if len(trainable) == 1 else named[0]
+        (beta,) = trainable
         if int(np.prod(beta.shape)) != 1:
             raise Incorrect(
                 f"β has shape {tuple(beta.shape)}: one value per unit. The exercise asks for one trainable number "

@@ -85,7 +85,7 @@ class BnParamCount(NumberProblem):
     )
 
     def unexplained(self, value):
-        off = value - TOTAL_PARAMS
+        off = int(value) - TOTAL_PARAMS
         if off in LAYER_SLIPS:
             return f"{value:,.0f} is off by one layer's worth: {LAYER_SLIPS[off]}."
         return f"{value:,.0f} is not the total. Count each of the six layers that hold parameters, then add up."
@@ -210,9 +210,9 @@ def _block_layers(answer) -> list:
     if isinstance(answer, type):
         raise Incorrect(f"that is the class {answer.__name__} itself; give the three layers, created.")
     if isinstance(answer, keras.Model):
-        layers = list(answer.layers)
+        layers = _flattened(answer.layers)
     elif isinstance(answer, list | tuple):
-        layers = list(answer)
+        layers = _flattened(answer)
     elif isinstance(answer, keras.layers.Layer):
         raise Incorrect(
             f"that is a single {type(answer).__name__} layer; the block is three layers, in a list or a Sequential."
@@ -230,15 +230,25 @@ def _block_layers(answer) -> list:
     return layers
 
 
+def _flattened(items) -> list:
+    """The items, with the layers of any nested model in their place."""
+    flat = []
+    for item in items:
+        flat.extend(_flattened(item.layers) if isinstance(item, keras.Model) else [item])
+    return flat
+
+
 def _kind(layer) -> str:
-    """'Dense', 'BatchNormalization', 'ReLU' (a plain ReLU layer) or the layer's description."""
+    """'Dense', 'BatchNormalization', 'ReLU' (any weightless layer computing plain ReLU) or a description."""
     if isinstance(layer, keras.layers.Dense):
         return "Dense"
     if isinstance(layer, keras.layers.BatchNormalization):
         return "BatchNormalization"
-    if isinstance(layer, keras.layers.Activation | keras.layers.ReLU):
-        return "ReLU" if is_relu(layer) else f"{type(layer).__name__}({activation_name(layer)})"
-    return type(layer).__name__
+    if not layer.weights and is_relu(layer):
+        return "ReLU"
+    if isinstance(layer, keras.layers.Activation):
+        return f"Activation({activation_name(layer)})"
+    return activation_name(layer)
 
 
 # fold_batch_norm --------------------------------------------------------------------------------

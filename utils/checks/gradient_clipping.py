@@ -11,7 +11,7 @@ import keras
 import numpy as np
 
 from utils.exercises.core import Incorrect, Section
-from utils.exercises.judges import a_type, close, code_in_quotes, describe
+from utils.exercises.judges import a_type, close, code_in_quotes, describe, short
 from utils.exercises.kinds import ChoiceProblem, Rule, RuleProblem, VectorProblem
 from utils.training import angle_degrees, applied_gradients
 
@@ -202,19 +202,19 @@ class KeepDirection(RuleProblem):
         Rule(
             lambda optimizer: math.isclose(optimizer.global_clipnorm, THRESHOLD, rel_tol=1e-6),
             lambda optimizer: f"global_clipnorm={optimizer.global_clipnorm:g} caps the norm at "
-            f"{optimizer.global_clipnorm:g}; the exercise asks for {THRESHOLD:g}.",
+            f"{optimizer.global_clipnorm:g}; the exercise asks for {THRESHOLD:.1f}.",
         ),
     )
 
     def prepare(self, answer):
         if isinstance(answer, str) and code_in_quotes(answer):
             raise Incorrect(
-                f"{answer[:40]!r} is a string holding code, not an optimizer: remove the quotes, so that Python "
+                f"{short(answer)} is a string holding code, not an optimizer: remove the quotes, so that Python "
                 "creates the optimizer."
             )
         if isinstance(answer, str):
             raise Incorrect(
-                f"{answer[:40]!r} names an optimizer with its default settings, which do not clip; "
+                f"{short(answer)} names an optimizer with its default settings, which do not clip; "
                 "create one, e.g. keras.optimizers.SGD(...), with a clipping argument."
             )
         if isinstance(answer, type):

@@ -43,6 +43,7 @@ class GlorotLimit(NumberProblem):
         (math.sqrt(3 / FAN_OUT), "you used fan_out alone. Glorot averages fan_in and fan_out."),
         (math.sqrt(6 / FAN_AVG), "you used 6 / fan_avg: it is 3 / fan_avg, or 6 / (fan_in + fan_out)."),
         (1 / FAN_AVG, "that is the variance 1 / fan_avg, not the limit r of the uniform range."),
+        (3 / FAN_AVG, "that is r² = 3 / fan_avg: take its square root."),
         (math.sqrt(1 / FAN_AVG), "that is the standard deviation σ; a uniform on [-r, r] has σ = r / √3."),
         (6**0.5 / (FAN_IN + FAN_OUT), PRECEDENCE),
         (6 / (FAN_IN + FAN_OUT) ** 0.5, PRECEDENCE),

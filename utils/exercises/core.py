@@ -67,6 +67,14 @@ class Problem:
         """Show the worked solution, when this copy of the course has it."""
         show(self.reveal())
 
+    def solved(self, answer=Ellipsis) -> bool:
+        """True when ``answer`` is correct; otherwise say that the cell waits for it. For cells that
+        confirm an answer, so that they show nothing of it before the learner has found it."""
+        if self.evaluate(answer).correct:
+            return True
+        print(f"This cell confirms the answer to `{self.name}`: it runs once your answer passes its check.")
+        return False
+
     # The same, as values (for tests and grading). ---------------------------------------------
 
     def evaluate(self, answer=Ellipsis) -> Feedback:

@@ -32,9 +32,11 @@ def a_type(value) -> str:
     return f"{'an' if name[0].lower() in 'aeiou' else 'a'} {name}"
 
 
-def short(value) -> str:
-    """A short, safe description of an arbitrary value."""
-    return repr(value[:40]) if isinstance(value, str) else a_type(value)
+def short(value, limit: int = 60) -> str:
+    """A short, safe description of an arbitrary value: a string itself (cut with '…'), else its type."""
+    if not isinstance(value, str):
+        return a_type(value)
+    return repr(value) if len(value) <= limit else repr(value[: limit - 1]) + "…"
 
 
 def code_in_quotes(text: str) -> bool:
@@ -75,8 +77,9 @@ def significant_digits(value: float) -> int:
     return max(len(mantissa.strip("0")), 1)
 
 
-def agrees(value: float, target: float, digits: int, units: float = 1) -> bool:
-    """True when ``value`` is ``target`` to ``digits`` significant figures (within ``units`` of the last)."""
+def agrees(value: float, target: float, digits: int, units: float = 0.6) -> bool:
+    """True when ``value`` is ``target`` to ``digits`` significant figures: within ``units`` of the last
+    figure (half a unit, the rounding, with a little slack for values near a rounding boundary)."""
     if target == 0:
         return abs(value) < units * 10.0 ** -digits
     unit = 10.0 ** (math.floor(math.log10(abs(target))) - digits + 1)
@@ -90,6 +93,8 @@ def as_vector(answer, size: int) -> np.ndarray:
         raise Incorrect(f"{expected}, got a string: drop the quotes.")
     if isinstance(answer, dict | set | frozenset):
         raise Incorrect(f"{expected}, got {a_type(answer)}.")
+    if isinstance(answer, list | tuple) and len({len(part) for part in answer if isinstance(part, list | tuple)}) > 1:
+        raise Incorrect(f"{expected}: your lists hold different numbers of values ({describe_nesting(answer)}).")
     items = _flat_items(answer)
     for position, item in enumerate(items, start=1):
         if item is None or item is Ellipsis:
@@ -105,6 +110,12 @@ def as_vector(answer, size: int) -> np.ndarray:
     if not np.all(np.isfinite(vector)):
         raise Incorrect("your answer holds a NaN or an infinity; every number here is finite.")
     return vector
+
+
+def describe_nesting(answer) -> str:
+    """'2 and 1' for [[a, b], [c]]: how many values each inner list holds."""
+    lengths = [str(len(part)) if isinstance(part, list | tuple) else "1" for part in answer]
+    return ", ".join(lengths[:-1]) + " and " + lengths[-1]
 
 
 def _flat_items(answer) -> list:
@@ -153,7 +164,7 @@ def choice_letters(answer, options: str) -> set[str]:
     for part in parts:
         if not isinstance(part, str):
             raise Incorrect(f"each choice is a letter in a string; got {a_type(part)}.")
-        for token in re.split(r"[\s,;/+&()\[\]{}'\".:]+|\band\b", part.lower()):
+        for token in re.split(r"[\s,;/+&()\[\]{}'\".:-]+|\band\b", part.lower()):
             if token and not set(token) <= set(options):
                 raise Incorrect(f"answer with letters among {', '.join(options)}; {token[:40]!r} is not one.")
             letters |= set(token)
@@ -199,13 +210,22 @@ def describe_initializer(signature: tuple[float, str, str]) -> str:
     return f"{family} {form}"
 
 
+RELU_PROBE = np.array([-3.0, -1.0, -0.25, 0.0, 0.25, 1.0, 3.0, 10.0], dtype="float32")
+
+
 def is_relu(activation) -> bool:
-    """True for plain ReLU, given as a function, an Activation layer or a ReLU layer with default settings."""
-    if isinstance(activation, keras.layers.Activation):
-        return is_relu(activation.activation)
-    if isinstance(activation, keras.layers.ReLU):
-        return not relu_settings(activation)
-    return getattr(activation, "__name__", None) == "relu"
+    """True for anything that computes plain ReLU: a function, an Activation, ReLU or Lambda layer.
+
+    Judged by what it does on a few inputs, not by its name: a lambda calling relu passes, a
+    ReLU(max_value=6) or a function named relu that computes something else does not.
+    """
+    if activation is None or isinstance(activation, type) or not callable(activation):
+        return False
+    try:
+        output = np.asarray(activation(keras.ops.convert_to_tensor(RELU_PROBE)), dtype=float)
+    except Exception:
+        return False
+    return output.shape == RELU_PROBE.shape and bool(np.allclose(output, np.maximum(RELU_PROBE, 0), atol=1e-6))
 
 
 def relu_settings(layer) -> dict:
@@ -220,7 +240,7 @@ def is_linear(activation) -> bool:
 
 
 def activation_name(activation) -> str:
-    """The name of an activation function or layer, for messages: 'tanh', 'ReLU(max_value=6)'."""
+    """The name of an activation function or layer, for messages: 'tanh', 'ReLU(max_value=6)', 'a function of yours'."""
     if isinstance(activation, keras.layers.Activation):
         return activation_name(activation.activation)
     if isinstance(activation, keras.layers.ReLU):
@@ -228,7 +248,8 @@ def activation_name(activation) -> str:
         return f"ReLU({settings})"
     if isinstance(activation, keras.layers.Layer):
         return type(activation).__name__
-    return getattr(activation, "__name__", type(activation).__name__)
+    name = getattr(activation, "__name__", type(activation).__name__)
+    return "a function of yours" if name == "<lambda>" else name
 
 
 # Keras layers and classes a learner writes ---------------------------------------------------------

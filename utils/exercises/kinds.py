@@ -49,12 +49,16 @@ class NumberProblem(Problem):
         if self.digits is None or given >= self.digits:
             for slip, reason in self.slips:
                 if self.matches(value, slip):
-                    raise Incorrect(f"{value:.4g}: {reason}")
+                    raise Incorrect(f"{self.shown(value)}: {reason}")
         if given == self.digits and agrees(value, self.answer, self.digits, units=2):  # rounded one step off
             raise Incorrect(
                 f"{value:g} is close, but wrong in the last of {self.digits} significant figures: check the rounding."
             )
         raise Incorrect(self.unexplained(value))
+
+    def shown(self, value: float) -> str:
+        """``value`` as a message shows it: 171,446 for a count, 0.0744 for a measure."""
+        return f"{value:,.0f}" if self.digits is None else f"{value:.4g}"
 
     def matches(self, value: float, target: float) -> bool:
         """True when ``value`` is ``target`` to the precision asked for."""
@@ -63,7 +67,7 @@ class NumberProblem(Problem):
     def screen(self, value: float) -> None:
         """Raise Incorrect for values that are wrong on their face (a negative limit, a fraction of a count)."""
         if self.digits is None and value != round(value):
-            raise Incorrect(f"{value:g} is not a whole number; a count is.")
+            raise Incorrect(f"{value:.15g} is not a whole number; a count is.")
 
     def unexplained(self, value: float) -> str:
         """The reason for a wrong value that matches no known slip."""

@@ -249,13 +249,15 @@ glorot_limit = (3 / fan_avg) ** 0.5
 ex.glorot_limit.check(glorot_limit)
 
 # %% [markdown]
-# Keras agrees: the largest weight it draws comes close to r without ever passing it.
+# Once your r passes, Keras confirms it: the largest weight it draws comes close to r without
+# ever passing it.
 
 # %%
-layer = keras.layers.Dense(300, kernel_initializer="glorot_uniform")
-layer.build((None, 784))
-largest = float(np.abs(layer.kernel.numpy()).max())
-print(f"largest |weight| = {largest:.5f}, sqrt(6 / (784 + 300)) = {np.sqrt(6 / (784 + 300)):.5f}")
+if ex.glorot_limit.solved(glorot_limit):
+    layer = keras.layers.Dense(300, kernel_initializer="glorot_uniform")
+    layer.build((None, 784))
+    largest = float(np.abs(layer.kernel.numpy()).max())
+    print(f"largest |weight| = {largest:.5f}, your r = {glorot_limit:.5f}")
 
 # %% [markdown]
 # Keras accepts an initializer by name, as an object, or as the `VarianceScaling` it stands for.
@@ -351,7 +353,7 @@ for name, spread in spread_50.items():
 #
 # Two details of the training code recur in the course. `steps_per_execution=32` lets Keras run
 # 32 training steps per call into TensorFlow: the same steps on the same mini-batches, so the same
-# results, with less Python overhead per step, which on a CPU saves about a third of the time.
+# results, with less Python overhead per step, which matters on a CPU.
 # `utils.LiveProgress(name)` is a small Keras callback that shows a live line per model (epoch,
 # metrics so far) and leaves one summary line when it is done. The cell takes about
 # a minute in full mode.

@@ -80,11 +80,10 @@ for name, activation in dying_runs.items():
         metrics=["accuracy"],
         steps_per_execution=32,  # 32 steps per call into TensorFlow: same results, less overhead
     )
-    history = model.fit(
+    model.fit(
         X_train, y_train, epochs=2, validation_data=(X_valid, y_valid), callbacks=[utils.LiveProgress(name)], verbose=0
     )
     dying_models[name] = model
-    print(f"{name:>10}: validation accuracy {history.history['val_accuracy'][-1]:.3f}")
 
 # %% [markdown]
 # Now count, layer by layer, the units whose output is exactly 0 for every image of the
@@ -199,10 +198,9 @@ prelu_model = keras.Sequential(
 prelu_model.compile(
     loss="sparse_categorical_crossentropy", optimizer="adam", metrics=["accuracy"], steps_per_execution=32
 )
-history = prelu_model.fit(
+prelu_model.fit(
     X_train, y_train, epochs=5, validation_data=(X_valid, y_valid), callbacks=[utils.LiveProgress("PReLU")], verbose=0
 )
-print(f"validation accuracy: {history.history['val_accuracy'][-1]:.3f}")
 
 # %%
 prelu_layers = [layer for layer in prelu_model.layers if isinstance(layer, keras.layers.PReLU)]

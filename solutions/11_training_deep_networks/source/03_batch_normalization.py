@@ -336,22 +336,23 @@ bn_param_count = 4 * bn_features + kernels + 10  # + the output layer's 10 biase
 ex.bn_param_count.check(bn_param_count)
 
 # %% [markdown]
-# Now let Keras count:
+# Once your count passes, let Keras count too:
 
 # %% tags=["nbval-check-output"]
-exercise_model = keras.Sequential([
-    keras.Input(shape=(28, 28)),
-    keras.layers.Flatten(),
-    keras.layers.BatchNormalization(),
-    keras.layers.Dense(200, kernel_initializer="he_normal", use_bias=False),
-    keras.layers.BatchNormalization(),
-    keras.layers.Activation("relu"),
-    keras.layers.Dense(50, kernel_initializer="he_normal", use_bias=False),
-    keras.layers.BatchNormalization(),
-    keras.layers.Activation("relu"),
-    keras.layers.Dense(10, activation="softmax"),
-])
-print(f"{exercise_model.count_params():,} parameters, {count(exercise_model.non_trainable_weights):,} non-trainable")
+if ex.bn_param_count.solved(bn_param_count):
+    exercise_model = keras.Sequential([
+        keras.Input(shape=(28, 28)),
+        keras.layers.Flatten(),
+        keras.layers.BatchNormalization(),
+        keras.layers.Dense(200, kernel_initializer="he_normal", use_bias=False),
+        keras.layers.BatchNormalization(),
+        keras.layers.Activation("relu"),
+        keras.layers.Dense(50, kernel_initializer="he_normal", use_bias=False),
+        keras.layers.BatchNormalization(),
+        keras.layers.Activation("relu"),
+        keras.layers.Dense(10, activation="softmax"),
+    ])
+    print(f"{exercise_model.count_params():,} parameters, {count(exercise_model.non_trainable_weights):,} non-trainable")
 
 # %% [markdown]
 # ## 3.4 The `momentum` and `axis` arguments
@@ -527,7 +528,7 @@ for name, build in builders.items():
         y_train,
         epochs=5,
         validation_data=(X_valid, y_valid),
-        callbacks=[utils.EpochTimer(), utils.LiveProgress(name)],
+        callbacks=[utils.LiveProgress(name), utils.EpochTimer()],  # LiveProgress first: it shows metrics only
         verbose=0,
     )
 
@@ -621,15 +622,13 @@ def folded_copy(model, fold):
     return keras.Sequential([keras.Input(shape=(28, 28)), *layers])
 
 
-if ex.fold_batch_norm.evaluate(fold_batch_norm).correct:
+if ex.fold_batch_norm.solved(fold_batch_norm):
     original = models["BN before activation"]
     folded = folded_copy(original, fold_batch_norm)
     print(f"layers: {len(original.layers)} before folding, {len(folded.layers)} after")
     p_original, p_folded = original.predict(X_valid, verbose=0), folded.predict(X_valid, verbose=0)
     print(f"max |difference| of the predicted probabilities: {np.abs(p_original - p_folded).max():.1e}")
     print("same predicted classes:", np.array_equal(p_original.argmax(axis=1), p_folded.argmax(axis=1)))
-else:
-    print("Complete exercise 3 first: this cell folds the trained model with your fold_batch_norm.")
 
 # %% [markdown]
 # ## Summary

@@ -147,11 +147,12 @@ clipped_by_value = [1.0, -1.0, 0.5]
 ex.clip_by_value.check(clipped_by_value)
 
 # %% [markdown]
-# The check computed its answer with a real optimizer step. So can you:
+# The check computed its answer with a real optimizer step. Once your answer passes, so can you:
 
 # %% tags=["nbval-check-output"]
-(by_value,) = utils.applied_gradients([[3.0, -4.0, 0.5]], clipvalue=1.0)
-print(f"clipvalue=1.0: {by_value}, turned by {utils.angle_degrees([[3.0, -4.0, 0.5]], [by_value]):.1f}°")
+if ex.clip_by_value.solved(clipped_by_value):
+    (by_value,) = utils.applied_gradients([[3.0, -4.0, 0.5]], clipvalue=1.0)
+    print(f"clipvalue=1.0: {by_value}, turned by {utils.angle_degrees([[3.0, -4.0, 0.5]], [by_value]):.1f}°")
 
 # %% [markdown]
 # ## 4.2 Each variable on its own, or all together
@@ -207,12 +208,14 @@ clipped_per_variable = [g / max(np.linalg.norm(g), 1.0) for g in (g_a, g_b)]
 ex.clip_per_variable.check(clipped_per_variable)
 
 # %% [markdown]
-# A real optimizer step agrees, and shows what `global_clipnorm=1.0` would have done instead:
+# Once your answer passes, a real optimizer step confirms it, and shows what `global_clipnorm=1.0`
+# would have done instead:
 
 # %% tags=["nbval-check-output"]
-for name in ("clipnorm=1.0", "global_clipnorm=1.0"):
-    applied = utils.applied_gradients([[3.0, -4.0], [0.3, 0.4]], **clippings[name])
-    print(f"{name:>20}: a -> {np.round(applied[0], 4)}, b -> {np.round(applied[1], 4)}")
+if ex.clip_per_variable.solved(clipped_per_variable):
+    for name in ("clipnorm=1.0", "global_clipnorm=1.0"):
+        applied = utils.applied_gradients([[3.0, -4.0], [0.3, 0.4]], **clippings[name])
+        print(f"{name:>20}: a -> {np.round(applied[0], 4)}, b -> {np.round(applied[1], 4)}")
 
 # %% [markdown]
 # ### ✍️ Exercise 3: cap the norm, keep the direction
@@ -236,6 +239,8 @@ ex.keep_direction.check(capped_optimizer)
 
 # %% [markdown]
 # ## 4.3 Exploding gradients, made visible
+#
+# *Do exercise 3 first: from here on, the code clips the way its answer does.*
 #
 # Now a real network. We train a deep MLP on Fashion-MNIST: 10 hidden layers of 100 ReLU units
 # with He initialization (section 1), a sound combination. The culprit will be the learning
