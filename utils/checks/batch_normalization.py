@@ -12,6 +12,7 @@ from utils.exercises.judges import (
     close,
     describe_initializer,
     initializer_signature,
+    is_he_normal,
     is_linear,
     is_relu,
     numpy_of,
@@ -146,12 +147,6 @@ def _momentum_reason(layers) -> str:
     )
 
 
-def _is_he_normal(layer) -> bool:
-    """True for He initialization in a normal form."""
-    scale, mode, distribution = initializer_signature(layer.kernel_initializer)
-    return (scale, mode) == (2.0, "fan_in") and distribution != "uniform"
-
-
 class BnBlock(RuleProblem):
     """Dense(200, no bias, He normal) → BatchNormalization(momentum=0.9) → ReLU, as a list or a Sequential."""
 
@@ -180,7 +175,7 @@ class BnBlock(RuleProblem):
             "constant added before it, and β plays the bias's role: use_bias=False.",
         ),
         Rule(
-            lambda layers: _is_he_normal(layers[0]),
+            lambda layers: is_he_normal(layers[0].kernel_initializer),
             lambda layers: f"the kernel initializer is "
             f"{describe_initializer(initializer_signature(layers[0].kernel_initializer))}; the chapter uses He "
             "normal (kernel_initializer='he_normal') before a ReLU.",

@@ -6,11 +6,11 @@ import keras
 
 from utils.exercises.core import Incorrect, Section
 from utils.exercises.judges import (
-    NORMAL_FORMS,
     a_type,
     activation_name,
     describe_initializer,
     initializer_signature,
+    is_he_normal,
     is_relu,
     not_a_class_of_layers,
 )
@@ -77,12 +77,6 @@ def _initializer_reason(layer) -> str:
     return f"the kernel initializer is {kind} ({why}). He uses variance 2 / fan_in."
 
 
-def _is_he_normal(layer) -> bool:
-    """True for He initialization in a normal form."""
-    scale, mode, distribution = initializer_signature(layer.kernel_initializer)
-    return (scale, mode) == (2.0, "fan_in") and distribution in NORMAL_FORMS
-
-
 def _activation_reason(layer) -> str:
     """Why a layer's activation is not plain ReLU."""
     name = activation_name(layer.activation)
@@ -110,7 +104,7 @@ class HeLayer(RuleProblem):
             lambda layer: f"the layer has {layer.units} units; the exercise asks for 100.",
         ),
         Rule(lambda layer: is_relu(layer.activation), _activation_reason),
-        Rule(_is_he_normal, _initializer_reason),
+        Rule(lambda layer: is_he_normal(layer.kernel_initializer), _initializer_reason),
     )
 
     def prepare(self, answer):

@@ -202,6 +202,12 @@ def initializer_signature(initializer) -> tuple[float, str, str]:
     return float(resolved.scale), resolved.mode, resolved.distribution
 
 
+def is_he_normal(initializer) -> bool:
+    """True for any spelling of He initialization in a normal form (truncated or not)."""
+    scale, mode, distribution = initializer_signature(initializer)
+    return (scale, mode) == (2.0, "fan_in") and distribution in NORMAL_FORMS
+
+
 def describe_initializer(signature: tuple[float, str, str]) -> str:
     """A human name for (scale, mode, distribution), e.g. 'Glorot uniform'."""
     scale, mode, distribution = signature
