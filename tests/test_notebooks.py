@@ -29,6 +29,8 @@ from tools.notebooks import (
 SOURCES = solution_sources()
 IDS = [source.stem for source in SOURCES]
 RESEEDING = re.compile(r"set_seeds\(|set_random_seed\(")
+SHOWS_PROGRESS = re.compile(r"LiveProgress\(|utils\.progress\(|over_seeds\(")
+SLOW_CELL_S = 10
 
 
 def read(path):
@@ -189,6 +191,17 @@ def test_timings_are_stored_for_every_cell_and_within_budget():
         assert t["total"] <= timings.BUDGET_S["section"], f"{name} takes {t['total']:.0f} s in full mode"
         assert t["longest"] <= timings.BUDGET_S["cell"], f"{name}'s cell {t['longest_cell']} takes {t['longest']:.0f} s"
     assert sum(t["total"] for t in found.values()) <= timings.BUDGET_S["course"]
+
+
+@pytest.mark.parametrize("source", SOURCES, ids=IDS)
+def test_slow_cells_show_live_progress(source):
+    """A cell that took more than 10 s in full mode shows its progress while it runs."""
+    for cell in code_cells(read(solution_notebook(source))):
+        seconds = timings.cell_seconds(cell) or 0.0
+        assert seconds <= SLOW_CELL_S or SHOWS_PROGRESS.search(cell.source), (
+            f"{solution_notebook(source).name}: a cell took {seconds:.0f} s without live progress "
+            f"(utils.LiveProgress, utils.progress or utils.over_seeds):\n{cell.source[:300]}"
+        )
 
 
 def test_readme_shows_the_stored_timings():

@@ -12,7 +12,7 @@ import numpy as np
 import pytest
 
 from utils.diagnostics import deep_mlp
-from utils.plots import plot_histogram, plot_metric_vs_time, plot_training_steps
+from utils.plots import plot_histogram, plot_training_steps
 from utils.repro import set_seeds
 from utils import training
 from utils.training import EpochTimer, LiveProgress, angle_degrees, applied_gradients, train_steps
@@ -121,15 +121,6 @@ def test_epoch_timer_adds_seconds_to_the_history():
     assert timer.seconds == history.history["seconds"]
 
 
-def test_plot_metric_vs_time_puts_cumulative_seconds_on_the_right():
-    """Left panel: metric per epoch; right panel: the same values against cumulative seconds."""
-    history = {"val_accuracy": [0.5, 0.6, 0.7], "seconds": [2.0, 1.0, 1.0]}
-    left, right = plot_metric_vs_time({"run": history})
-    np.testing.assert_array_equal(left.lines[0].get_xdata(), [1, 2, 3])
-    np.testing.assert_array_equal(right.lines[0].get_xdata(), [2.0, 3.0, 4.0])
-    np.testing.assert_array_equal(right.lines[0].get_ydata(), [0.5, 0.6, 0.7])
-
-
 def test_plot_training_steps_marks_the_last_finite_value_of_a_diverged_run():
     """A run that turns infinite gets an × at its last finite point; a healthy one does not."""
     healthy = {"gradient_norm": np.array([1.0, 2.0, 1.5]), "loss": np.array([2.0, 1.0, 0.5])}
@@ -170,7 +161,7 @@ def tiny_fit(callback, epochs=2):
 def test_live_progress_updates_one_line_in_jupyter_and_ends_with_a_summary(monkeypatch):
     """In a kernel, the line updates in place (one display), and its last state is the run's summary."""
     handle = FakeHandle()
-    monkeypatch.setattr(training, "_live_display", lambda text: handle)
+    monkeypatch.setattr(training, "live_line", lambda text: handle)
     tiny_fit(LiveProgress("tiny model", every_s=0.0))
     assert any(line.startswith("tiny model: epoch 1/2, batch ") for line in handle.lines), handle.lines
     assert "tiny model: epoch 2/2; accuracy " in "\n".join(handle.lines)
@@ -187,7 +178,7 @@ def test_live_progress_prints_each_epoch_outside_jupyter(capsys):
 def test_progress_shows_each_item_then_the_time(monkeypatch):
     """progress() yields every item unchanged, naming the one under way, and ends with the time taken."""
     handle = FakeHandle()
-    monkeypatch.setattr(training, "_live_display", lambda text: handle)
+    monkeypatch.setattr(training, "live_line", lambda text: handle)
     items = [("first", 1), ("second", 2)]
     assert list(training.progress(items, "measuring")) == items
     assert handle.lines[:2] == ["measuring: 0/2 done, now first", "measuring: 1/2 done, now second"]

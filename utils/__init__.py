@@ -23,13 +23,13 @@ from utils.plots import (  # noqa: E402
     plot_functions_and_derivatives,
     plot_histogram,
     plot_learning_curves,
-    plot_metric_vs_time,
     plot_per_layer,
     plot_training_steps,
     save_fig,
     use_course_style,
 )
 from utils.repro import DEFAULT_SEED, set_seeds  # noqa: E402
+from utils.seeds import over_seeds, plot_metric_vs_time, plot_runs, spread  # noqa: E402
 from utils.training import (  # noqa: E402
     EpochTimer,
     LiveProgress,
@@ -53,6 +53,7 @@ __all__ = [
     "hidden_outputs",
     "kernel_gradients",
     "load_fashion_mnist",
+    "over_seeds",
     "plot_derivatives",
     "plot_functions",
     "plot_functions_and_derivatives",
@@ -60,12 +61,14 @@ __all__ = [
     "plot_learning_curves",
     "plot_metric_vs_time",
     "plot_per_layer",
+    "plot_runs",
     "plot_training_steps",
     "progress",
     "quick_mode",
     "save_fig",
     "set_seeds",
     "setup",
+    "spread",
     "train_steps",
     "use_course_style",
 ]

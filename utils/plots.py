@@ -87,20 +87,6 @@ def plot_learning_curves(histories: dict, metric: str = "val_accuracy", title=No
     return ax
 
 
-def plot_metric_vs_time(histories: dict, metric: str = "val_accuracy", title=None):
-    """Two panels: ``metric`` per epoch, then against the cumulative seconds (``utils.EpochTimer``)."""
-    fig, (left, right) = plt.subplots(1, 2, figsize=(11, 3.8), sharey=True)
-    plot_learning_curves(histories, metric, ax=left)
-    new_axes(right, None, "wall-clock seconds since the start of training", metric.replace("_", " "))
-    for label, history in histories.items():
-        logs = getattr(history, "history", history)
-        right.plot(np.cumsum(logs["seconds"]), logs[metric], marker="o", markersize=3, label=label)
-    right.legend()
-    if title:
-        fig.suptitle(title)
-    return left, right
-
-
 def plot_functions(functions: dict, z=None, title="Activation functions", ax=None):
     """Each element-wise function of ``functions`` (label -> function) on one Axes."""
     return _plot_elementwise(functions, z, 0, new_axes(ax, title, "z", "f(z)"))

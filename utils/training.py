@@ -14,14 +14,14 @@ class LiveProgress(keras.callbacks.Callback):
     final summary; elsewhere it prints the summary of each epoch.
     """
 
-    def __init__(self, label: str, every_s: float = 1.0):
+    def __init__(self, label: str, every_s: float = 1.0, line=None):
         super().__init__()
-        self.label, self.every_s = label, every_s
+        self.label, self.every_s, self.line = label, every_s, line
 
     def on_train_begin(self, logs=None):
         self._started = self._shown = time.perf_counter()
         self._epoch, self._epochs_done, self._logs = 0, 0, {}
-        self._handle = _live_display(f"{self.label}: starting ...")
+        self._handle = self.line or live_line(f"{self.label}: starting ...")
 
     def on_epoch_begin(self, epoch, logs=None):
         self._epoch = epoch
@@ -43,22 +43,22 @@ class LiveProgress(keras.callbacks.Callback):
     def _show(self, where: str, logs) -> None:
         """Show the run's label, ``where`` it is, and the metrics in ``logs``."""
         metrics = ", ".join(f"{key} {value:.4g}" for key, value in (logs or {}).items() if _is_number(value))
-        _say(self._handle, f"{self.label}: {where}" + (f"; {metrics}" if metrics else ""))
+        say(self._handle, f"{self.label}: {where}" + (f"; {metrics}" if metrics else ""))
         self._shown = time.perf_counter()
 
 
 def progress(items, label: str):
     """Iterate over ``items`` showing a live line (label, which item, how many done), then the time taken."""
     items = list(items)
-    started, handle = time.perf_counter(), _live_display(f"{label}: 0/{len(items)}")
+    started, handle = time.perf_counter(), live_line(f"{label}: 0/{len(items)}")
     for done, item in enumerate(items):
         name = item[0] if isinstance(item, tuple) and isinstance(item[0], str) else item
-        _say(handle, f"{label}: {done}/{len(items)} done, now {name}")
+        say(handle, f"{label}: {done}/{len(items)} done, now {name}")
         yield item
-    _say(handle, f"{label}: {len(items)}/{len(items)} done in {time.perf_counter() - started:.0f} s")
+    say(handle, f"{label}: {len(items)}/{len(items)} done in {time.perf_counter() - started:.0f} s")
 
 
-def _say(handle, line: str) -> None:
+def say(handle, line: str) -> None:
     """Show ``line``: update the live display, or print it where there is none."""
     if handle is None:
         print(line, flush=True)
@@ -85,8 +85,8 @@ def _is_number(value) -> bool:
     return True
 
 
-def _live_display(text: str):
-    """A display handle showing ``text`` in a Jupyter kernel, or None anywhere else."""
+def live_line(text: str):
+    """A display handle showing ``text`` in a Jupyter kernel (update it with ``say``), or None anywhere else."""
     try:
         from IPython import get_ipython
         from IPython.display import display
