@@ -30,7 +30,7 @@ class GlorotLimit(NumberProblem):
     answer = math.sqrt(6 / (FAN_IN + FAN_OUT))
     digits = 3
     hints = (
-        "Glorot uniform picks r so that the weights get Glorot's variance from the table of section 1.3. "
+        "Glorot uniform picks r so that the weights get Glorot's variance from the table of section 1.4. "
         "What is the variance of a uniform distribution on [-r, r]?",
         "A uniform distribution on [-r, r] has variance r² / 3, and Glorot's variance is 1 / fan_avg: set "
         "the two equal and solve for r.",

@@ -11,7 +11,9 @@
 # - how to *measure* it: gradient norm and activation spread, layer by layer;
 # - Glorot, He and LeCun initialization: fan-in, fan-out, the variance table, and Keras's
 #   `VarianceScaling`, which spells them all;
-# - how much a good match of activation and initialization changes training.
+# - why the book's "bad" initialization, N(0, 1), beats Glorot's with the sigmoid, and what
+#   really fixes the sigmoid;
+# - how much a good match of activation and initialization changes training, over several seeds.
 #
 # **Exercises** are marked ✍️. Replace each `...` with your answer and run the check cell below
 # it: it says *not attempted*, *incorrect* (and why), or *correct*. Stuck? Uncomment the
@@ -30,6 +32,7 @@ import utils  # first: it imports TensorFlow without its start-up noise
 
 import keras
 import numpy as np
+import pandas as pd
 
 ex = utils.setup("unstable_gradients")
 
@@ -79,9 +82,11 @@ for name, fn in activations.items():
     print(f"{name:>8} slope at z = {z}: {np.round(slopes, 4)}")
 
 # %% [markdown]
-# Every sigmoid layer multiplies the backward signal by at most 0.25. The sigmoid's mean output
-# is also 0.5, not 0, so each layer shifts the signal the next layer receives. Tanh has slope 1
-# at 0 and is centred on 0; ReLU has slope 1 for every positive input and never saturates there.
+# On its way back through a sigmoid layer, the signal is multiplied by the sigmoid's slope, at
+# most 0.25, and by the layer's weights, which can shrink it or grow it (section 1.2 measures
+# both). The sigmoid's mean output is also 0.5, not 0, so each layer shifts the signal the next
+# layer receives. Tanh has slope 1 at 0 and is centred on 0; ReLU has slope 1 for every positive
+# input and never saturates there.
 
 # %% [markdown]
 # ## 1.2 Measuring it in a deep network
@@ -107,7 +112,7 @@ data
 # Five configurations: the sigmoid with the crudest initialization of all, weights drawn from a
 # normal distribution with mean 0 and standard deviation 1 whatever the layer's size (the book's
 # example of what goes wrong), and four pairs of an activation with one of the initializations
-# of section 1.3 below.
+# of section 1.4 below.
 
 # %%
 configurations = {
@@ -146,19 +151,92 @@ for name in configurations:
 #
 # - A **ratio far below 1** means the lowest layers receive a much smaller gradient than the top
 #   ones: the gradient vanishes on its way down, and the lower layers will barely learn.
-# - With **N(0, 1) weights** every sigmoid receives inputs of large magnitude and saturates: its
-#   outputs sit near 0 or 1. A variable confined to [0, 1] has a standard deviation of at most
-#   0.5, reached when all its values are 0 or 1; compare the spread of `sigmoid + N(0, 1)` with
-#   that bound.
+# - With **N(0, 1) weights** the sigmoids receive inputs of large magnitude, and about half of
+#   them saturate: their outputs sit near 0 or 1 (section 1.3 counts them). A variable confined to [0, 1] has a standard deviation of at most
+#   0.5, reached only when half its values are 0 and the other half 1; compare the spread of
+#   `sigmoid + N(0, 1)` with that bound.
 # - **Glorot's initialization** was derived for an activation that behaves like the identity
 #   around 0, as tanh does (slope 1). The sigmoid's slope is at most 0.25, so each sigmoid layer
-#   still shrinks the backward signal: compare the ratios of `sigmoid + Glorot` and
-#   `tanh + Glorot`.
+#   shrinks the backward signal: compare the ratios of `sigmoid + Glorot` and `tanh + Glorot`.
 # - **ReLU with He** and **SELU with LeCun** keep both the spread and the gradient within a small
 #   factor from the bottom of the network to the top.
+#
+# One row should surprise you: the book's example of what goes wrong, `sigmoid + N(0, 1)`, has a
+# far healthier gradient ratio than `sigmoid + Glorot`. Section 1.3 finds out why.
 
 # %% [markdown]
-# ## 1.3 Glorot, He and LeCun initialization
+# ## 1.3 Why N(0, 1) beats Glorot with the sigmoid
+#
+# Going back through a layer, the gradient is multiplied by two things: the slope of the
+# activation at each unit, and the layer's weights. For a 100 × 100 layer whose weights have
+# standard deviation σ, the weights alone multiply the size of a random backward signal by about
+# **√100 · σ**, the layer's *gain*: 1 for Glorot (σ² = 1/100 here), 10 for N(0, 1). So a layer's
+# backward factor is roughly its gain times its units' mean slope. For a sigmoid unit whose
+# output is a, the slope is a(1 − a), which we read off the outputs directly. We also count the
+# *saturated* units, whose output is within 0.01 of 0 or 1 (slope below 0.01).
+#
+# The table compares four sigmoid networks: the two configurations of section 1.2, drawn afresh
+# (so their ratios differ from section 1.2's: one draw's ratio can vary by a factor of a few);
+# Glorot's variance times 16
+# (gain 4, to make up for the slope of 1/4); and the same with each hidden layer's biases set so
+# that its inputs, which average 0.5, start centred (explained below the table). The last column
+# is the factor that the *measured* gradient ratio implies per layer, (layer 1 / layer 20)^(1/19).
+
+# %%
+def recentred(model):
+    """Set each hidden Dense layer's bias (after the first) so that sigmoid inputs near 0.5 give z near 0."""
+    dense_layers = [layer for layer in model.layers if isinstance(layer, keras.layers.Dense)]
+    for layer in dense_layers[1:]:
+        layer.bias.assign(-0.5 * keras.ops.sum(layer.kernel, axis=0))  # z = W·(a − 0.5) when a ≈ 0.5
+    return model
+
+
+gain_4 = keras.initializers.VarianceScaling(scale=16.0, mode="fan_avg", distribution="uniform")
+sigmoid_networks = {
+    "N(0, 1)": utils.deep_mlp(20, 100, "sigmoid", keras.initializers.RandomNormal(stddev=1.0)),
+    "Glorot": utils.deep_mlp(20, 100, "sigmoid", "glorot_uniform"),
+    "Glorot × 4": utils.deep_mlp(20, 100, "sigmoid", gain_4),
+    "Glorot × 4, recentred": recentred(utils.deep_mlp(20, 100, "sigmoid", gain_4)),
+}
+print(f"{'sigmoid +':>22} {'gain':>5} {'mean slope':>10} {'saturated':>9} {'gain × slope':>12}"
+      f" {'measured factor':>15} {'gradient ratio':>14}")
+for name, model in sigmoid_networks.items():
+    kernels = [layer.kernel.numpy() for layer in model.layers if isinstance(layer, keras.layers.Dense)][1:-1]
+    gain = np.mean([np.sqrt(100) * kernel.std() for kernel in kernels])  # the 100 × 100 layers
+    outputs = np.stack(utils.hidden_outputs(model, X_batch)[1:])  # the units that see 100 inputs
+    slope, saturated = np.mean(outputs * (1 - outputs)), np.mean((outputs < 0.01) | (outputs > 0.99))
+    norms = utils.gradient_norms(model, X_batch, y_batch)
+    ratio = norms[0] / norms[-1]
+    print(f"{name:>22} {gain:5.2f} {slope:10.3f} {saturated:9.0%} {gain * slope:12.3f}"
+          f" {ratio ** (1 / 19):15.3f} {ratio:14.3g}")
+
+# %% [markdown]
+# Read it column by column:
+#
+# - **Glorot**: gain 1, and the units sit in the sigmoid's middle, where the slope is near its
+#   maximum of 0.25. The backward factor is about 0.25 per layer, and nineteen such layers
+#   multiply it into almost nothing.
+# - **N(0, 1)**: the weights are ten times larger, so the gain is 10. They push many units into
+#   saturation, which cuts the mean slope, but not by as much: gain × slope lands much closer to
+#   1, and the gradient reaches layer 1. The price is in the *saturated* column: those units
+#   pass almost no gradient to their own weights, and their outputs barely respond to their
+#   inputs. The gradient arrives, but much of the network is stuck.
+# - **Glorot × 4**: gain 4 should offset the slope of 1/4, yet the mean slope falls well below
+#   0.25, because the slope of 1/4 holds only at z = 0. A sigmoid's output averages 0.5, not 0,
+#   so each unit of the next layer receives a sum of 100 inputs near 0.5 times its weights: a
+#   random offset that grows with the gain and pushes z away from 0.
+# - **Glorot × 4, recentred**: set each bias to −0.5 times the sum of the unit's weights, and
+#   that offset cancels at the start. Now the slope stays near 0.25, gain × slope is near 1, and
+#   the gradient ratio is healthy without saturating the network.
+#
+# The recentred network is a tanh network in disguise: σ(z) = ½ + ½ tanh(z/2), so a sigmoid
+# unit is a tanh unit with half the input scale, half the output scale and an offset of ½, and
+# gain 4 with recentred biases undoes exactly those. Glorot and Bengio's own advice was simpler:
+# prefer an activation centred on 0, such as tanh. Section 1.6 trains all of them but the
+# Glorot × 4 network without recentring.
+
+# %% [markdown]
+# ## 1.4 Glorot, He and LeCun initialization
 #
 # Glorot and Bengio asked for the signal to flow well in both directions: the variance of each
 # layer's outputs should equal the variance of its inputs on the way forward, and the variance
@@ -179,8 +257,8 @@ for name in configurations:
 # | He             | ReLU, leaky ReLU, ELU, GELU, Swish, Mish  | 2 / fan-in   |
 # | LeCun          | SELU                                      | 1 / fan-in   |
 #
-# (The book also lists the sigmoid under Glorot; section 1.2 measured how that pairing fares in
-# a deep network.) Each comes in two forms with the same variance:
+# (The book also lists the sigmoid under Glorot; sections 1.2 and 1.3 measured how that pairing
+# fares in a deep network.) Each comes in two forms with the same variance:
 #
 # - **normal**: mean 0 and standard deviation σ (Keras truncates it at 2σ and rescales so the
 #   variance stays σ²);
@@ -294,7 +372,7 @@ he_layer = keras.layers.Dense(100, activation="relu", kernel_initializer="he_nor
 ex.he_layer.check(he_layer)
 
 # %% [markdown]
-# ## 1.4 Predict, then verify: 50 ReLU layers
+# ## 1.5 Predict, then verify: 50 ReLU layers
 #
 # ### ✍️ Exercise 3: which keeps the spread steady?
 #
@@ -345,58 +423,121 @@ for name, spread in spread_50.items():
     print(f"{name:>22}: spread at layer 50 / layer 1 = {spread[-1] / spread[0]:.3g}")
 
 # %% [markdown]
-# ## 1.5 Does it change learning?
+# ## 1.6 Does it change learning?
 #
 # Initialization is about the start of training, so let's train. Each model below has 20 hidden
-# layers of 100 units and is trained for 5 epochs with plain SGD (learning rate 0.01) on
-# Fashion-MNIST; only the activation and the initialization change.
+# layers of 100 units and is trained for 5 epochs with plain SGD (learning rate 0.01); only the
+# activation and the initialization change. One training run is an anecdote: a different seed
+# draws different initial weights, and the result moves. So every configuration is trained with
+# 3 seeds, and we look at all the runs.
 #
-# Two details of the training code recur in the course. `steps_per_execution=32` lets Keras run
-# 32 training steps per call into TensorFlow: the same steps on the same mini-batches, so the same
-# results, with less Python overhead per step, which matters on a CPU.
-# `utils.LiveProgress(name)` is a small Keras callback that shows a live line per model (epoch,
-# metrics so far) and leaves one summary line when it is done. The cell takes about
-# a minute in full mode.
+# To keep this affordable, the models train on the first 10,000 training images rather than
+# 55,000 (they are in random order, so every class is there), and are evaluated on the whole
+# validation set. The question is which configurations learn at all, and how fast they start;
+# a vanishing gradient shows from the first epoch, on any amount of data.
+#
+# Three details of the training code recur in the course:
+#
+# - `utils.over_seeds(train, configurations, seeds=3, build=build)` fixes all random seeds, builds
+#   and compiles a model with `build(configuration)`, trains it with
+#   `train(model, configuration, callbacks)`, for every configuration and seed, and returns one
+#   tidy table (a pandas `DataFrame`) with a row per configuration, seed and epoch. Keras traces
+#   a model's training step into a TensorFlow graph the first time it trains, which takes seconds
+#   for a deep network; so `over_seeds` compiles each configuration once, and for the next seed
+#   restarts that model from exactly the state a fresh build would have (weights, optimizer and
+#   all), with the same results.
+# - `steps_per_execution=32` lets Keras run 32 training steps per call into TensorFlow: the same
+#   steps on the same mini-batches, so the same results, with less Python overhead per step.
+# - The `callbacks` that `over_seeds` passes in show a live line per configuration (seed, epoch,
+#   metrics so far), which ends as a one-line summary.
+#
+# The 15 runs take about a minute and a half in full mode, in two cells.
 
 # %%
-training_runs = {
-    name: configurations[name]
-    for name in ("sigmoid + N(0, 1)", "sigmoid + Glorot", "tanh + Glorot", "ReLU + He")
+X_subset, y_subset = X_train[:10_000], y_train[:10_000]
+learning_configurations = {
+    "sigmoid + N(0, 1)": ("sigmoid", keras.initializers.RandomNormal(stddev=1.0)),
+    "sigmoid + Glorot": ("sigmoid", "glorot_uniform"),
+    "sigmoid + Glorot × 4, recentred": ("sigmoid", gain_4),
+    "tanh + Glorot": ("tanh", "glorot_uniform"),
+    "ReLU + He": ("relu", "he_normal"),
 }
-histories = {}
-for name, (activation, initializer) in training_runs.items():
+
+
+def build(configuration):
+    """A compiled 20-layer MLP with this (activation, initializer), for plain SGD."""
+    activation, initializer = configuration
     model = utils.deep_mlp(20, 100, activation, initializer)
+    if initializer is gain_4:
+        recentred(model)
     model.compile(
         loss="sparse_categorical_crossentropy",
         optimizer=keras.optimizers.SGD(learning_rate=0.01),
         metrics=["accuracy"],
         steps_per_execution=32,
     )
-    histories[name] = model.fit(
-        X_train, y_train, epochs=5, validation_data=(X_valid, y_valid), callbacks=[utils.LiveProgress(name)], verbose=0
+    return model
+
+
+def train(model, configuration, callbacks):
+    """Train for 5 epochs on the subset; return the History."""
+    return model.fit(
+        X_subset, y_subset, epochs=5, validation_data=(X_valid, y_valid), callbacks=callbacks, verbose=0
     )
 
-# %% tags=["nbval-check-output"]
-print(f"each model has {model.count_params():,} parameters")
+
+sigmoid_names = [name for name in learning_configurations if name.startswith("sigmoid")]
+sigmoid_configurations = {name: learning_configurations[name] for name in sigmoid_names}
+sigmoid_runs = utils.over_seeds(train, sigmoid_configurations, seeds=3, build=build)
 
 # %%
-utils.plot_learning_curves(histories, "val_accuracy", "Validation accuracy, 20 hidden layers")
-utils.save_fig("learning_curves")
-
-# %%
-for name, history in histories.items():
-    accuracy = history.history["val_accuracy"]
-    print(f"{name:>18}: validation accuracy after epoch 1 = {accuracy[0]:.3f}, after epoch 5 = {accuracy[-1]:.3f}")
+other_configurations = {name: learning_configurations[name] for name in ("tanh + Glorot", "ReLU + He")}
+other_runs = utils.over_seeds(train, other_configurations, seeds=3, build=build)
+runs = pd.concat([sigmoid_runs, other_runs], ignore_index=True)
+runs.head()
 
 # %% [markdown]
-# Fashion-MNIST has 10 balanced classes, so a model that guesses blindly scores about 0.1. Read the
-# curves against the measurements of section 1.2: the configurations whose gradient reached
-# layer 1 intact are the ones that learn fast from the first epoch.
+# That is the tidy table: one row per configuration, seed and epoch, one column per metric. Plot
+# every run (thin lines) and each configuration's mean (thick):
+
+# %%
+utils.plot_runs(runs, "val_accuracy", "Validation accuracy, 20 hidden layers, 3 seeds each")
+utils.save_fig("learning_curves")
+
+# %% [markdown]
+# And in numbers, `utils.spread` gives the mean, the standard deviation and the range over the
+# seeds, after the first epoch and after the last:
+
+# %%
+pd.concat({"after epoch 1": utils.spread(runs, "val_accuracy", epoch=1), "after epoch 5": utils.spread(runs, "val_accuracy")}, axis=1).round(3)
+
+# %% [markdown]
+# Fashion-MNIST has 10 balanced classes, so a model that guesses blindly scores about 0.1. Read
+# the table against the measurements of sections 1.2 and 1.3:
+#
+# - **sigmoid + Glorot** stays at chance with every seed: its gradient vanishes before it
+#   reaches the lower layers.
+# - **sigmoid + N(0, 1)** learns, slowly: its gradient arrives, but its saturated units hold it
+#   back.
+# - **The recentred sigmoid** learns faster than N(0, 1) with every seed: their ranges (min to
+#   max) do not overlap, after the first epoch or after the fifth. It still trails tanh by far,
+#   because the disguise of section 1.3 holds only at the start: its weights are 4 times the
+#   equivalent tanh network's, so an SGD step moves the equivalent tanh weights 16 times less.
+#   It trains like a tanh network at a learning rate 16 times smaller.
+# - **tanh + Glorot** and **ReLU + He** are far ahead from the first epoch, with every seed.
+#   Between the two, the ranges overlap: three seeds and five epochs cannot rank them.
+#
+# That last point is the habit to keep: compare the gap between two rows with the spread within
+# each. A difference smaller than the spread between seeds is not a finding.
 #
 # ## Summary
 #
-# - In a deep network the gradient is a product of per-layer factors, so it tends to vanish or
-#   explode; saturating activations like the sigmoid make it worse.
+# - In a deep network the gradient is a product of per-layer factors, each about the layer's
+#   gain (what its weights do to the signal) times its activation's slope, so it tends to vanish
+#   or explode.
+# - The sigmoid is hard on both counts: its slope is at most 1/4, and its outputs average 1/2.
+#   Large weights make up for the slope but saturate the units; gain 4 with recentred biases
+#   fixes both at the start, and a centred activation like tanh avoids the problem altogether.
 # - Measure before you guess: per-layer gradient norms and activation spreads at initialization
 #   show the problem at once.
 # - Pick the initialization that matches the activation: Glorot for tanh (and no activation),

@@ -14,7 +14,9 @@
 #   no bias;
 # - what the `momentum` and `axis` arguments change;
 # - what batch normalization does to training, per epoch and per second;
-# - how to fold a trained BN layer into the Dense layer before it.
+# - what batch normalization buys, measured over seeds: saturating activations and larger
+#   learning rates made trainable;
+# - how to fold a trained BN layer into the Dense layer before it, or after it.
 #
 # **Exercises** are marked ✍️. Replace each `...` with your answer and run the check cell below
 # it: it says *not attempted*, *incorrect* (and why), or *correct*. Stuck? Uncomment the
@@ -34,6 +36,7 @@ import utils  # first: it imports TensorFlow without its start-up noise
 import keras
 import matplotlib.pyplot as plt
 import numpy as np
+import pandas as pd
 
 ex = utils.setup("batch_normalization")
 
@@ -369,15 +372,15 @@ for m in (0.9, 0.99, 0.999):
 
 # %% [markdown]
 # Let's watch it happen. Two BN layers, with momentum 0.99 (Keras's default) and 0.9, are fed
-# the same 400 training batches of 32 values drawn from a distribution of mean 5 and standard
+# the same 1,000 training batches of 32 values drawn from a distribution of mean 5 and standard
 # deviation 2. We record the moving mean after each batch, next to the curve
 # 5 · (1 − momentum^n) it follows on average:
 
 # %%
-true_mean, steps = 5.0, 400
-batches = rng.normal(true_mean, 2.0, size=(steps, 32, 1)).astype(np.float32)
+true_mean, true_std, steps = 5.0, 2.0, 1_000
+batches = rng.normal(true_mean, true_std, size=(steps, 32, 1)).astype(np.float32)
 tracks = {}
-for m in (0.99, 0.9):
+for m in utils.progress((0.99, 0.9), "momentum"):  # 2,000 calls of a BN layer: a few seconds
     layer = keras.layers.BatchNormalization(momentum=m)
     track = []
     for batch in batches:
@@ -398,20 +401,27 @@ utils.save_fig("moving_mean_momentum")
 
 # %% [markdown]
 # With momentum 0.9 the estimate arrives within a few dozen batches but jitters with every
-# batch; with 0.99 it is smooth but needs hundreds of batches. Over the last 100 batches,
-# compare where each estimate sits (their mean, against the true 5) and how much it jitters
-# (their standard deviation):
+# batch; with 0.99 it is smoother but needs hundreds of batches. To measure the jitter alone, look
+# only where both averages have settled: after batch 700 the starting value weighs
+# 0.99^700 < 0.1% even for the slower one, so what moves is noise, not the rising trend. Each
+# batch mean of 32 values has standard deviation 2/√32, and a moving average with momentum m
+# keeps a fraction √((1 − m)/(1 + m)) of it, once settled:
 
 # %%
+settled = slice(700, None)
+batch_mean_std = true_std / np.sqrt(32)
 for m, track in tracks.items():
-    last = track[-100:]
-    print(f"momentum {m}: mean of the last 100 estimates {last.mean():.3f}, their std {last.std():.3f}")
+    expected = batch_mean_std * np.sqrt((1 - m) / (1 + m))
+    print(f"momentum {m}: over batches 701-1000, mean {track[settled].mean():.3f}, "
+          f"std {track[settled].std():.4f} (expected {expected:.4f})")
 
 # %% [markdown]
-# A momentum close to 1 (0.99, 0.999) averages over more batches: the book recommends more 9s
-# for large datasets and small mini-batches, whose statistics are noisy. If training is short,
-# the moving statistics may still lag behind the data, and the model predicts worse in
-# inference mode than during training.
+# The measured jitter is close to the formula's: momentum 0.99 jitters three to four times less
+# than 0.9 (the formula's ratio, √(0.1/1.9) / √(0.01/1.99), is about 3.2), because it averages
+# over about ten times more batches. The book recommends more 9s
+# (0.99, 0.999) for large datasets and small mini-batches, whose statistics are noisy. The price
+# is the lag: if training is short, the moving statistics may still trail the data, and the
+# model predicts worse in inference mode than during training.
 #
 # ### axis
 #
@@ -487,15 +497,18 @@ ex.bn_block.check(bn_block)
 #
 # Three versions of the chapter's 300-100 ReLU network, trained the same way (plain SGD,
 # learning rate 0.01, batches of 32, 5 epochs): without BN, with BN after each activation (the
-# book's model of section 3.2), and with BN before each activation (section 3.3).
-# `utils.EpochTimer` is a small Keras callback that records the wall-clock seconds of each
-# epoch in the History, next to the metrics. The cell takes about 40 seconds in full mode; a
-# live line shows each model's progress.
+# book's model of section 3.2), and with BN before each activation (section 3.3). Each is trained
+# with 3 seeds (`utils.over_seeds`, introduced in section 1.6), on the first 20,000 training
+# images to keep the 9 runs affordable, and evaluated on the whole validation set.
+# `utils.EpochTimer` is a small Keras callback that records the wall-clock seconds of each epoch
+# in the History, next to the metrics. The cell takes about a minute in full mode; a live line
+# shows each configuration's progress.
 
 # %%
 data = utils.load_fashion_mnist()
 X_train, y_train = data.train
 X_valid, y_valid = data.valid
+X_subset, y_subset = X_train[:20_000], y_train[:20_000]
 
 
 def plain_model():
@@ -514,55 +527,195 @@ builders = {
     "BN after activation": bn_after_activation_model,
     "BN before activation": bn_before_activation_model,
 }
-models, histories = {}, {}
-for name, build in builders.items():
-    models[name] = build()
-    models[name].compile(
+models = {}  # the last seed's trained model of each kind, for section 3.7
+
+
+def build(name):
+    """The model that ``builders[name]`` builds, compiled for plain SGD."""
+    model = builders[name]()
+    model.compile(
         loss="sparse_categorical_crossentropy",
         optimizer=keras.optimizers.SGD(learning_rate=0.01),
         metrics=["accuracy"],
         steps_per_execution=32,  # 32 steps per call into TensorFlow: same results, less overhead
     )
-    histories[name] = models[name].fit(
-        X_train,
-        y_train,
+    return model
+
+
+def train(model, name, callbacks):
+    """Train for 5 epochs, timing each one; return the History."""
+    models[name] = model
+    return model.fit(
+        X_subset,
+        y_subset,
         epochs=5,
         validation_data=(X_valid, y_valid),
-        callbacks=[utils.LiveProgress(name), utils.EpochTimer()],  # LiveProgress first: it shows metrics only
+        callbacks=[*callbacks, utils.EpochTimer()],  # the live line first: it shows metrics only
         verbose=0,
     )
 
+
+runs = utils.over_seeds(train, {name: name for name in builders}, seeds=3, build=build)
+
 # %%
-utils.plot_metric_vs_time(histories, "val_accuracy", "Validation accuracy of the 300-100 network")
+utils.plot_metric_vs_time(runs, "val_accuracy", "Validation accuracy of the 300-100 network, 3 seeds each")
 utils.save_fig("training_with_and_without_bn")
 
 # %%
-print(f"{'model':>20} {'s/epoch':>8} {'total s':>8} {'val acc, epoch 1':>17} {'epoch 5':>8}")
-for name, history in histories.items():
-    seconds, accuracy = history.history["seconds"], history.history["val_accuracy"]
-    print(f"{name:>20} {np.mean(seconds):8.1f} {np.sum(seconds):8.1f} {accuracy[0]:17.3f} {accuracy[-1]:8.3f}")
+per_epoch = runs.groupby("config", sort=False)["seconds"].mean().rename("s/epoch")
+pd.concat(
+    [
+        per_epoch,
+        utils.spread(runs, "val_accuracy", epoch=1)[["mean", "std"]].add_prefix("epoch 1 "),
+        utils.spread(runs, "val_accuracy", epoch=5)[["mean", "std"]].add_prefix("epoch 5 "),
+    ],
+    axis=1,
+).round(3)
 
 # %% [markdown]
 # Read the table and the two panels together:
 #
-# - **Per epoch** (left panel), compare the BN models with the plain one, epoch by epoch, and
-#   especially after the first epoch.
+# - **Per epoch** (left panel), both BN models are ahead of the plain one after the first epoch
+#   and still after the fifth, by several times the standard deviation between seeds: with 3
+#   seeds each, a real effect. Between the two BN layouts, BN after the activation is clearly
+#   ahead after the first epoch (the seeds' lines do not overlap), but by the fifth the gap has
+#   shrunk to about two standard deviations. The two models also differ by more than the place
+#   of BN (the book's model normalizes its inputs too), so the book's advice stands: try both.
 # - **Per second** (right panel): every training step of a BN model does more work (batch
 #   statistics, normalization, moving-average updates, gradients for γ and β), so its epochs
-#   tend to take longer; compare the `s/epoch` column. What matters in practice is the accuracy
-#   reached after a given time, so read the right panel at equal seconds. (The first epoch of
-#   each run also includes the time Keras takes to build its training graph.)
+#   take longer; compare the `s/epoch` column. What matters in practice is the accuracy reached
+#   after a given time, so read the right panel at equal seconds: here the BN models are still
+#   ahead, by less than per epoch. (The first epoch of each configuration's first seed also
+#   includes the time Keras takes to build its training graph.)
 #
 # Timings depend on the machine and on what else it runs at the same time; rerun the training
-# cell to see how much they vary. Ioffe and Szegedy also found that BN allows much larger
-# learning rates and makes the network less sensitive to its initialization; Santurkar et al.
-# (2018) argue that it helps mostly by making the loss landscape smoother, rather than by
-# fixing the distribution of each layer's inputs.
+# cell to see how much they vary.
+#
+# ## 3.6 What batch normalization buys
+#
+# Ioffe and Szegedy reported three benefits beyond faster training per epoch: the network
+# becomes much less sensitive to its initialization, saturating activations become trainable,
+# and much larger learning rates can be used. Santurkar et al. (2018) argue that BN helps mostly
+# by making the loss landscape smoother, rather than by fixing the distribution of each layer's
+# inputs. Let's test the first two claims on section 1's deep network, and the third on the
+# same network with ReLU.
+#
+# The networks have 20 hidden layers of 100 units. The BN versions put a BN layer between each
+# hidden layer's linear part (without bias) and its activation, as in section 3.3:
+
+# %%
+def deep_network(activation, initializer, batch_norm):
+    """20 hidden layers of 100 units, with or without BN before each activation."""
+    layers = [keras.Input(shape=(28, 28)), keras.layers.Flatten()]
+    for _ in range(20):
+        if batch_norm:
+            layers += [
+                keras.layers.Dense(100, kernel_initializer=initializer, use_bias=False),
+                keras.layers.BatchNormalization(),
+                keras.layers.Activation(activation),
+            ]
+        else:
+            layers.append(keras.layers.Dense(100, activation=activation, kernel_initializer=initializer))
+    return keras.Sequential([*layers, keras.layers.Dense(10, activation="softmax")])
+
+
+def build_deep(configuration):
+    """A compiled 20-layer network for this (activation, initializer, batch_norm, learning rate), for plain SGD."""
+    activation, initializer, batch_norm, learning_rate = configuration
+    model = deep_network(activation, initializer, batch_norm)
+    model.compile(
+        loss="sparse_categorical_crossentropy",
+        optimizer=keras.optimizers.SGD(learning_rate=learning_rate),
+        metrics=["accuracy"],
+        steps_per_execution=32,
+    )
+    return model
+
+
+def train_deep(model, configuration, callbacks):
+    """Train for 3 epochs on the first 10,000 images; the History's metrics, and whether the loss diverged."""
+    history = model.fit(
+        X_train[:10_000], y_train[:10_000], epochs=3, validation_data=(X_valid, y_valid), callbacks=callbacks,
+        verbose=0,
+    )
+    return {**history.history, "diverged": not np.isfinite(history.history["loss"][-1])}
+
 
 # %% [markdown]
-# ## 3.6 Folding a BN layer into the layer before it
+# **Saturating activations and poor initialization.** Section 1 trained the sigmoid with
+# Glorot's initialization and it never left chance level, whatever the seed. Add BN, change
+# nothing else: same sigmoid, same initialization, same plain SGD at learning rate 0.01 (3
+# seeds, 3 epochs on the first 10,000 training images; about 40 seconds in full mode):
+
+# %%
+sigmoid_runs = utils.over_seeds(
+    train_deep,
+    {
+        "sigmoid + Glorot": ("sigmoid", "glorot_uniform", False, 0.01),
+        "sigmoid + Glorot + BN": ("sigmoid", "glorot_uniform", True, 0.01),
+    },
+    seeds=3,
+    build=build_deep,
+)
+utils.spread(sigmoid_runs, "val_accuracy").round(3)
+
+# %% [markdown]
+# With BN, every seed trains, to an accuracy close to section 1's best networks, while without it
+# every seed stays at chance. BN standardizes each layer's inputs before the sigmoid, so the
+# units start in the sigmoid's steep middle whatever the weights' scale: the initialization no
+# longer has to get it right.
 #
-# At inference time a BN layer costs time but its statistics no longer change: with the moving
+# **Larger learning rates.** Now ReLU with He initialization, a sound pair, at a learning rate
+# of 0.5, fifty times the one above (about 40 seconds in full mode):
+
+# %%
+rate_runs = utils.over_seeds(
+    train_deep,
+    {
+        "ReLU + He, rate 0.5": ("relu", "he_normal", False, 0.5),
+        "ReLU + He + BN, rate 0.5": ("relu", "he_normal", True, 0.5),
+    },
+    seeds=3,
+    build=build_deep,
+)
+rate_runs[rate_runs["epoch"] == 3][["config", "seed", "loss", "val_accuracy", "diverged"]]
+
+# %% [markdown]
+# Without BN, most seeds diverge (the loss turns NaN, the `diverged` column) and the others never
+# leave chance level (a loss near ln 10 ≈ 2.30, the loss of a uniform guess); with BN, every seed
+# trains, though unevenly (compare the seeds). A larger learning rate becomes usable; whether it
+# helps is a question for section 7, on learning-rate schedules.
+#
+# **A little noise.** In training mode, BN normalizes each instance with the statistics of its
+# mini-batch, so its output for one instance depends on which other instances share the batch.
+# That noise acts as a mild regularizer, and it shrinks as the batch grows. Here is how much one
+# image's normalized pixels move when the image is put into 200 different random batches, for
+# several batch sizes (the standard deviation across batches, averaged over the pixels that are
+# not almost always 0):
+
+# %%
+bn_layer = keras.layers.BatchNormalization(epsilon=1e-3)
+image = X_train[:1].reshape(1, 28 * 28)
+varying = X_train[:5_000].reshape(-1, 28 * 28).std(axis=0) > 0.1  # skip the border pixels
+for batch_size in (8, 32, 128, 512):
+    outputs = []
+    for _ in range(200):
+        others = X_train[rng.choice(len(X_train), batch_size - 1, replace=False)].reshape(batch_size - 1, 28 * 28)
+        batch = np.concatenate([image, others])
+        outputs.append(bn_layer(batch, training=True).numpy()[0])
+    noise = np.std(outputs, axis=0)[varying].mean()
+    print(f"batch size {batch_size:>3}: std of the image's normalized pixels across batches {noise:.3f}")
+
+# %% [markdown]
+# From a batch of 32 on, each fourfold increase of the batch size halves the noise, as for any
+# average over a batch (1/√m); from 8 to 32 it falls less. With batches of 32 the noise is far from negligible, which is why BN regularizes a
+# little with small batches and hardly at all with large ones, and why it behaves badly with
+# batches of a few instances. Section 8 compares regularizers over seeds; the BN layer's
+# share of it is this noise.
+#
+# ## 3.7 Folding a BN layer into a Dense layer
+#
+# **Backward**, into the layer before it. At inference time a BN layer costs time but its statistics no longer change: with the moving
 # mean μ and variance σ² frozen, it is just an affine map per feature. If it directly follows a
 # Dense layer computing $y = xW + b$, the two together compute, for each output unit $j$,
 #
@@ -570,9 +723,10 @@ for name, history in histories.items():
 #
 # That is one Dense layer with kernel $W'$, whose column $j$ is $W_{:,j}\, s_j$, and bias
 # $b' = (b - \mu) \otimes s + \beta$. Replace the pair by it, and the model computes the same
-# predictions with one layer less. A BN layer after the activation cannot be folded this way:
-# the ReLU between them is not linear, so $\mathrm{ReLU}(xW + b)$ is no affine function of $x$.
-# (It is the BN-before-activation layout that makes the fold possible.)
+# predictions with one layer less. A BN layer *after* the activation cannot be folded backward
+# this way: the ReLU between the Dense layer and the BN layer is not linear. It can still be
+# folded *forward*, into the Dense layer that follows it (shown below); only the
+# backward fold needs the BN-before-activation layout.
 #
 # ### ✍️ Exercise 3: fold it
 #
@@ -603,7 +757,7 @@ ex.fold_batch_norm.check(fold_batch_norm)
 # %% [markdown]
 # The check built its own small Dense → BN pairs, with and without a bias, with random γ, β and
 # moving statistics, and compared predictions. Now fold the model trained in section 3.5 with
-# BN before each activation. Every BN layer there directly follows a Dense layer; each pair
+# BN before each activation (its last seed's run). Every BN layer there directly follows a Dense layer; each pair
 # becomes one Dense layer, and the activations and the output layer are kept. This cell uses
 # your function, so it runs only once your fold passes the check:
 
@@ -631,6 +785,60 @@ if ex.fold_batch_norm.solved(fold_batch_norm):
     print("same predicted classes:", np.array_equal(p_original.argmax(axis=1), p_folded.argmax(axis=1)))
 
 # %% [markdown]
+# ### Folding forward, into the layer after it
+#
+# The book's model puts BN *after* each activation (and one BN on the inputs), so no BN layer
+# directly follows a Dense layer. But each one is directly *followed* by a Dense layer, and the
+# BN layer's output $a \otimes s + (\beta - \mu \otimes s)$, with the same
+# $s = \gamma / \sqrt{\sigma^2 + \varepsilon}$, is affine in its input $a$. Feed it to the next
+# Dense layer, $(\,a \otimes s + \beta - \mu \otimes s\,)\,W + b$, and the pair is one Dense layer
+# with
+#
+# $$W'' = \mathrm{diag}(s)\, W \quad \text{(row } i \text{ of } W \text{ times } s_i\text{)}, \qquad b'' = b + (\beta - \mu \otimes s)\, W.$$
+#
+# Here it is on the book's model as trained in section 3.5:
+
+# %%
+def fold_forward(batch_norm, dense):
+    """Return (kernel, bias) of the Dense layer that computes what `batch_norm` then `dense` compute."""
+    s = batch_norm.gamma / keras.ops.sqrt(batch_norm.moving_variance + batch_norm.epsilon)
+    shift = batch_norm.beta - batch_norm.moving_mean * s  # what the BN layer adds, per feature
+    new_kernel = s[:, None] * dense.kernel  # row i of W times s_i
+    new_bias = dense.bias + keras.ops.matmul(shift, dense.kernel)
+    return keras.ops.convert_to_numpy(new_kernel), keras.ops.convert_to_numpy(new_bias)
+
+
+def forward_folded_copy(model):
+    """A copy of ``model`` in which each BatchNormalization layer is merged into the Dense layer after it."""
+    layers, pending = [], None
+    for layer in model.layers:
+        if isinstance(layer, keras.layers.BatchNormalization):
+            pending = layer  # folded into the next Dense layer
+            continue
+        if pending is not None:
+            kernel, bias = fold_forward(pending, layer)
+            layer = keras.layers.Dense(layer.units, activation=layer.activation)
+            layer.build((None, kernel.shape[0]))
+            layer.set_weights([kernel, bias])
+            pending = None
+        layers.append(layer)
+    return keras.Sequential([keras.Input(shape=(28, 28)), *layers])
+
+
+original = models["BN after activation"]
+folded = forward_folded_copy(original)
+print(f"layers: {len(original.layers)} before folding, {len(folded.layers)} after")
+p_original, p_folded = original.predict(X_valid, verbose=0), folded.predict(X_valid, verbose=0)
+print(f"max |difference| of the predicted probabilities: {np.abs(p_original - p_folded).max():.1e}")
+print("same predicted classes:", np.array_equal(p_original.argmax(axis=1), p_folded.argmax(axis=1)))
+
+# %% [markdown]
+# So both layouts fold away at inference time: BN before the activation folds backward, into the
+# Dense layer before it; BN after the activation folds forward, into the Dense layer after it. A
+# BN layer with no Dense layer on either side that it touches directly (say, between two
+# nonlinear layers) is the one that cannot be folded into a Dense layer.
+
+# %% [markdown]
 # ## Summary
 #
 # - Batch normalization standardizes each feature over the mini-batch (equations 1 to 3), then
@@ -644,9 +852,12 @@ if ex.fold_batch_norm.solved(fold_batch_norm):
 #   cancels it, β replaces it).
 # - `momentum` trades a smooth estimate for a fast one; `axis` (an integer in Keras 3) names the
 #   feature axis, and statistics are taken over all the other axes.
-# - BN epochs cost more time; compare training runs per second, not only per epoch.
-# - After training, a BN layer that directly follows a linear layer folds into it:
-#   W' = W · γ/√(σ² + ε) column by column, b' = (b − μ) · γ/√(σ² + ε) + β.
+# - BN made a 20-layer sigmoid network with Glorot's initialization trainable, and a 20-layer
+#   ReLU network trainable at a learning rate that made the plain one diverge or stall at chance. Its epochs cost
+#   more time: compare training runs per second, not only per epoch.
+# - After training, a BN layer folds into a neighbouring Dense layer: backward, into the layer
+#   before it, W' = W · s column by column and b' = (b − μ) · s + β, with s = γ/√(σ² + ε); or
+#   forward, into the layer after it, W'' = diag(s) · W and b'' = b + (β − μ · s) · W.
 #
 # ## Papers
 #
