@@ -15,6 +15,19 @@ from utils import seeds as seeds_module
 from utils.seeds import over_seeds, plot_metric_vs_time, plot_runs, spread
 
 
+@pytest.fixture(autouse=True)
+def full_mode(monkeypatch):
+    """These tests count seeds: run them as in full mode, whatever mode the test run is in."""
+    monkeypatch.delenv("COURSE_QUICK", raising=False)
+
+
+def test_quick_mode_runs_the_first_two_seeds_only(monkeypatch):
+    """COURSE_QUICK=1 keeps the code and its table's shape, with the first two seeds of each configuration."""
+    monkeypatch.setenv("COURSE_QUICK", "1")
+    table = over_seeds(final_score, {"a": 0.0, "b": 1.0}, seeds=10)
+    assert table.groupby("config")["seed"].apply(list).to_dict() == {"a": [0, 1], "b": [0, 1]}
+
+
 def noisy_curve(level, callbacks):
     """A fake training: three epochs around ``level``, with noise drawn from the seeded NumPy generator."""
     return {"val_accuracy": level + 0.01 * np.random.rand(3), "seconds": 1.0}
@@ -182,3 +195,47 @@ def test_a_build_that_changes_shape_is_refused():
 
     with pytest.raises(ValueError, match="same architecture"):
         over_seeds(lambda model, config, callbacks: {"x": 1.0}, {"a": None}, seeds=2, build=build)
+
+
+def test_a_build_of_two_phases_restarts_both_and_matches_fresh_models():
+    """build may return a tuple of models (a frozen phase, then fine-tuning): each is restarted, the results
+    equal those of fresh models, and a phase that never trained restarts too."""
+    X = np.random.default_rng(1).random((128, 6)).astype("float32")
+    y = (X[:, 0] > 0.5).astype("float32")
+
+    def build(frozen_epochs):
+        phases = []
+        for trainable, rate in ((False, 0.1), (True, 0.01)):
+            model = keras.Sequential([keras.Input((6,)), keras.layers.Dense(5, activation="relu"),
+                                      keras.layers.Dense(1, activation="sigmoid")])
+            model.layers[0].trainable = trainable
+            model.compile(loss="binary_crossentropy", optimizer=keras.optimizers.SGD(learning_rate=rate, momentum=0.9))
+            phases.append(model)
+        return tuple(phases)
+
+    def train(phases, frozen_epochs, callbacks):
+        frozen, tuned = phases
+        if frozen_epochs:
+            frozen.fit(X, y, epochs=frozen_epochs, verbose=0)
+        tuned.set_weights(frozen.get_weights())
+        return {"loss": tuned.fit(X, y, epochs=2, verbose=0).history["loss"]}
+
+    configs = {"frozen 1": 1, "never frozen": 0}
+    reused = over_seeds(train, configs, seeds=3, build=build)
+    fresh = over_seeds(lambda frozen_epochs, callbacks: train(build(frozen_epochs), frozen_epochs, callbacks),
+                       configs, seeds=3)
+    assert reused.equals(fresh)
+
+
+def test_a_build_that_changes_its_number_of_models_is_refused():
+    """A tuple of models must keep its length from seed to seed."""
+    counts = iter([2, 1])
+
+    def build(config):
+        models = [keras.Sequential([keras.Input((3,)), keras.layers.Dense(1)]) for _ in range(next(counts))]
+        for model in models:
+            model.compile(loss="mse", optimizer="sgd")
+        return tuple(models)
+
+    with pytest.raises(ValueError, match="same number of models"):
+        over_seeds(lambda models, config, callbacks: {"x": 1.0}, {"a": None}, seeds=2, build=build)

@@ -30,6 +30,7 @@ from utils.plots import (  # noqa: E402
 )
 from utils.repro import DEFAULT_SEED, set_seeds  # noqa: E402
 from utils.seeds import over_seeds, plot_metric_vs_time, plot_runs, spread  # noqa: E402
+from utils.transfer import binary_accuracy, epochs_in_one_pass, model_path, reuse_layers  # noqa: E402
 from utils.training import (  # noqa: E402
     EpochTimer,
     LiveProgress,
@@ -45,14 +46,17 @@ __all__ = [
     "LiveProgress",
     "activation_stats",
     "angle_degrees",
+    "binary_accuracy",
     "applied_gradients",
     "dead_units",
     "deep_mlp",
+    "epochs_in_one_pass",
     "function_and_derivative",
     "gradient_norms",
     "hidden_outputs",
     "kernel_gradients",
     "load_fashion_mnist",
+    "model_path",
     "over_seeds",
     "plot_derivatives",
     "plot_functions",
@@ -65,6 +69,7 @@ __all__ = [
     "plot_training_steps",
     "progress",
     "quick_mode",
+    "reuse_layers",
     "save_fig",
     "set_seeds",
     "setup",

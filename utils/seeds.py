@@ -24,23 +24,30 @@ import numpy as np
 import pandas as pd
 from matplotlib.ticker import MaxNLocator
 
+from utils.data import quick_mode
 from utils.plots import new_axes
 from utils.repro import set_seeds
 from utils.training import LiveProgress, live_line, say
 
 
+QUICK_SEEDS = 2  # in quick mode, each configuration runs its first two seeds only
+
+
 def over_seeds(experiment, configs: dict, seeds=3, build=None) -> pd.DataFrame:
     """Run ``experiment(config, callbacks)`` for each configuration and seed; a tidy table of what each returned.
 
-    ``seeds`` is a number of seeds (0, 1, 2, ...) or the seeds themselves. Every run starts from
+    ``seeds`` is a number of seeds (0, 1, 2, ...) or the seeds themselves; quick mode runs the first
+    two only (``COURSE_QUICK=1``, see the README). Every run starts from
     ``utils.set_seeds(seed)``, so a configuration's runs differ only by their seed, and the runs of
     one seed start alike across configurations wherever their models draw the same numbers.
-    With ``build(config)`` (which returns a compiled model), the call is
+    With ``build(config)`` (which returns a compiled model, or a tuple of them), the call is
     ``experiment(model, config, callbacks)`` instead (see the module's docstring).
     The table has one row per run (or per run and epoch): ``config``, ``seed``, [``epoch``], and
     one column per metric.
     """
     seeds = _as_seeds(seeds)
+    if quick_mode():
+        seeds = seeds[:QUICK_SEEDS]  # quick mode checks that the code runs; full mode measures
     if not configs:
         raise ValueError("over_seeds needs at least one configuration: a dict of name -> config")
     tables = []
@@ -66,11 +73,18 @@ def restarted(model, fresh):
 
     Every variable is copied: weights, BN statistics, random-generator states, and the optimizer's
     slots and step count. Training the restarted model gives the same numbers as training
-    ``fresh``, without Keras tracing the training step again.
+    ``fresh``, without Keras tracing the training step again. A tuple of models (the phases of
+    one training, each compiled once) is restarted model by model.
     """
     if model is None:
         return fresh
-    fresh.optimizer.build(fresh.trainable_variables)  # its slots as they are before the first step
+    if isinstance(fresh, tuple):
+        if not isinstance(model, tuple) or len(model) != len(fresh):
+            raise ValueError("build(config) must return the same number of models every time it is called")
+        return tuple(restarted(old, new) for old, new in zip(model, fresh, strict=True))
+    for compiled in (model, fresh):  # slots as they are before the first step, even if it never trained
+        if not compiled.optimizer.built:
+            compiled.optimizer.build(compiled.trainable_variables)
     pairs = [(model.variables, fresh.variables), (model.optimizer.variables, fresh.optimizer.variables)]
     for targets, sources in pairs:
         if [tuple(v.shape) for v in targets] != [tuple(v.shape) for v in sources]:
