@@ -1,0 +1,348 @@
+"""Checks for section 5: reusing pretrained layers.
+
+The two function exercises are judged by what the functions build and by one real training step,
+on a small model A the check makes itself: the learner's own models are never touched.
+"""
+
+import keras
+import numpy as np
+
+from utils.exercises.core import Incorrect, NotAttempted, Problem, Section
+from utils.exercises.judges import a_type
+from utils.exercises.kinds import ChoicesProblem, NumberProblem
+
+WIDTHS = (24, 20, 16)  # the check's model A: distinct widths show which layers were reused
+N_CLASSES_A = 8
+PHASE_1_RATE = 0.01  # the rate of the phase-1 model given to fine_tune
+
+
+def small_model_A() -> keras.Sequential:
+    """A model A like the notebook's, small, with the same weights every time: Flatten, three hidden Dense layers,
+    an 8-way output. (Its weights are set, not drawn by seeded initializers, which `clone_model` would copy.)"""
+    layers = [keras.layers.Dense(width, activation="relu") for width in WIDTHS]
+    model = keras.Sequential([keras.Input((28, 28)), keras.layers.Flatten(), *layers,
+                              keras.layers.Dense(N_CLASSES_A, activation="softmax")])
+    rng = np.random.default_rng(5)
+    model.set_weights([rng.normal(0, np.sqrt(2 / w.shape[0]), w.shape) if w.ndim == 2 else rng.normal(0, 0.1, w.shape)
+                       for w in model.get_weights()])
+    return model
+
+
+def probe_batch():
+    """16 images and binary labels, the same every time."""
+    rng = np.random.default_rng(0)
+    return rng.uniform(0, 1, size=(16, 28, 28)).astype(np.float32), rng.integers(0, 2, size=(16, 1)).astype(np.float32)
+
+
+def dense_layers(model) -> list:
+    """The Dense layers of ``model``, in order, looking inside nested models."""
+    found = []
+    for layer in model.layers:
+        if isinstance(layer, keras.Model):
+            found += dense_layers(layer)
+        elif isinstance(layer, keras.layers.Dense):
+            found.append(layer)
+    return found
+
+
+def all_layers(model) -> list:
+    """Every layer of ``model``, looking inside nested models."""
+    found = []
+    for layer in model.layers:
+        found += all_layers(layer) if isinstance(layer, keras.Model) else [layer]
+    return found
+
+
+def weights_of(layers) -> list[np.ndarray]:
+    """Copies of the weights of ``layers``."""
+    return [np.array(weight) for layer in layers for weight in layer.get_weights()]
+
+
+def same_weights(before, after) -> bool:
+    """True when two lists of arrays are equal to the last bit."""
+    return len(before) == len(after) and all(np.array_equal(b, a) for b, a in zip(before, after, strict=True))
+
+
+def loss_name(model) -> str:
+    """The loss a model was compiled with, as a lowercase name ('' if none)."""
+    loss = getattr(model, "loss", None)
+    if loss is None:
+        return ""
+    return str(getattr(loss, "name", None) or getattr(loss, "__name__", None) or loss).lower()
+
+
+def is_binary_loss(model) -> bool:
+    """True when the model was compiled with binary cross-entropy (or a BCE-based loss)."""
+    name = loss_name(model)
+    return "binary" in name and "crossentropy" in name.replace("_", "").replace(" ", "")
+
+
+def output_is_a_probability(model) -> bool:
+    """True for one sigmoid unit, or one linear unit with a from_logits binary cross-entropy."""
+    head = dense_layers(model)[-1]
+    activation = keras.activations.serialize(head.activation)
+    activation = activation if isinstance(activation, str) else getattr(head.activation, "__name__", "")
+    from_logits = bool(getattr(model.loss, "from_logits", False))
+    return (activation == "sigmoid" and not from_logits) or (activation == "linear" and from_logits)
+
+
+def learning_rate_of(optimizer) -> float:
+    """The optimizer's learning rate now."""
+    return float(optimizer.learning_rate)  # a schedule's current value
+
+
+def train_one_step(model, what: str) -> None:
+    """One training step on the probe batch; Incorrect with the error if Keras refuses."""
+    X, y = probe_batch()
+    try:
+        model.train_on_batch(X, y)
+    except Exception as error:  # the learner's model may fail in many ways: say which
+        message = str(error).split("\n")[0][:300]
+        if "optimizer can only be called for the variables it was originally built with" in message:
+            raise Incorrect(
+                f"{what}: Keras refused to train it, because it was compiled again with the optimizer object of "
+                "the first phase, which only knows the output layer's variables. Compile with a new optimizer, "
+                "for instance `optimizer=keras.optimizers.SGD(learning_rate=...)`."
+            ) from None
+        raise Incorrect(f"{what}: one training step on images of shape (28, 28) raised {type(error).__name__}: "
+                        f"{message}") from None
+
+
+def called(function, *args, what: str):
+    """``function(*args)``; Incorrect naming the call and the error if it raises."""
+    try:
+        return function(*args)
+    except Exception as error:  # the learner's code may fail in any way: say where and how
+        raise Incorrect(f"calling {what} raised {type(error).__name__}: {str(error)[:300]}") from None
+
+
+def the_model(result, what: str):
+    """``result`` if it is a Keras model; NotAttempted for None; Incorrect otherwise."""
+    if result is None:
+        raise NotAttempted
+    if not isinstance(result, keras.Model):
+        raise Incorrect(f"{what} returned {a_type(result)}: return the Keras model.")
+    return result
+
+
+class BOnA(Problem):
+    """A function that builds B-on-A right: copies, frozen, a new sigmoid output, compiled after freezing."""
+
+    name = "b_on_a"
+    stub_message = "write the body of `b_on_a` (it still returns None), then run the check again."
+    hints = (
+        "Four steps: copy model A (architecture and weights), keep its Flatten and first n_reused hidden "
+        "layers, freeze them, add a new output layer and compile. Section 5.2 shows the copy, 5.3 the rest.",
+        "`keras.models.clone_model(model_A)` builds new layers with fresh weights, and `clone.set_weights("
+        "model_A.get_weights())` copies the weights. `clone.layers[: 1 + n_reused]` is the Flatten layer and "
+        "the first n_reused hidden layers.",
+        "Set the `trainable` attribute of each reused layer to False; put the reused layers in a new "
+        "`Sequential` model (after a `keras.Input` of model A's input shape), under a Dense layer of one unit "
+        "with the sigmoid activation; only then compile, with the binary cross-entropy loss and an optimizer.",
+    )
+
+    def judge(self, answer):
+        if not callable(answer) or isinstance(answer, keras.layers.Layer):
+            raise Incorrect(f"expected the function b_on_a(model_A, n_reused), got {a_type(answer)}.")
+        for n_reused in (2, 3):
+            self._judge_one(answer, n_reused)
+
+    def _judge_one(self, b_on_a, n_reused):
+        model_A = small_model_A()
+        weights_A = weights_of(model_A.layers)
+        what = f"b_on_a(model_A, {n_reused})"
+        model = the_model(called(b_on_a, model_A, n_reused, what=what), what)
+        if any(layer is layer_A for layer in all_layers(model) for layer_A in model_A.layers):
+            raise Incorrect(
+                f"{what} returned a model that shares layer objects with model_A: training it would change "
+                "model A too (section 5.2). Reuse copies: clone the model and copy its weights."
+            )
+        if not all(layer.trainable for layer in model_A.layers):
+            raise Incorrect(f"{what} froze layers of model_A itself: freeze the copies, and leave model A as it was.")
+        dense = dense_layers(model)
+        reused, head = dense[:-1], dense[-1]
+        if head.units != 1:
+            reason = ("it ends with model A's output layer" if head.units == N_CLASSES_A else
+                      f"its output layer has {head.units} units")
+            raise Incorrect(f"{what}: {reason}. Task B is one yes-or-no question: replace A's output layer by a "
+                            "new Dense layer with one sigmoid unit.")
+        widths = tuple(layer.units for layer in reused)
+        if widths != WIDTHS[:n_reused]:
+            raise Incorrect(f"{what} has hidden layers of widths {widths} under its output layer, but model_A's "
+                            f"first {n_reused} hidden layers have widths {WIDTHS[:n_reused]}: reuse exactly "
+                            "those, in order (`clone.layers[: 1 + n_reused]` after the Flatten layer).")
+        if not same_weights(weights_of(reused), weights_of(model_A.layers[1 : 1 + n_reused])):
+            if getattr(model, "optimizer", None) is not None and model.optimizer.iterations.numpy() > 0:
+                raise Incorrect(f"{what} returned a model that was already trained, so its reused layers no longer "
+                                "hold model A's weights: they trained while still trainable. Freeze, compile after "
+                                "freezing, and return the model untrained.")
+            raise Incorrect(f"{what}: the reused layers do not hold model A's weights. `clone_model` copies the "
+                            "architecture with fresh random weights: copy the weights with `set_weights`.")
+        if not head.trainable:
+            raise Incorrect(f"{what}: the new output layer is frozen too, so nothing would train. "
+                            "Freeze the reused layers only.")
+        if any(layer.trainable for layer in reused):
+            raise Incorrect(f"{what}: some reused layers are still trainable. Freeze them "
+                            "(`layer.trainable = False`) so that the new layer's first, large errors cannot "
+                            "wreck them.")
+        if not getattr(model, "compiled", False):
+            raise Incorrect(f"{what} returned a model that is not compiled: compile it, after freezing.")
+        if not is_binary_loss(model):
+            raise Incorrect(f"{what} is compiled with the loss {loss_name(model)!r}; task B has two classes "
+                            "and one sigmoid output: use \"binary_crossentropy\".")
+        if not output_is_a_probability(model):
+            raise Incorrect(f"{what}: the output unit and the loss disagree. One sigmoid unit gives a probability, "
+                            "for the plain binary cross-entropy; a loss with `from_logits=True` expects a linear unit "
+                            "(it applies the sigmoid itself).")
+        before = weights_of(reused), weights_of([head])
+        train_one_step(model, what)
+        if not same_weights(before[0], weights_of(reused)):
+            raise Incorrect(f"{what}: one training step changed the frozen layers. The model was compiled (and "
+                            "trained) before they were frozen; compile it after freezing.")
+        if same_weights(before[1], weights_of([head])):
+            raise Incorrect(f"{what}: one training step left the new output layer unchanged; is the learning "
+                            "rate 0?")
+        if not same_weights(weights_A, weights_of(model_A.layers)):
+            raise Incorrect(f"training what {what} returned changed model_A: reuse copies of its layers.")
+
+    def praise(self):
+        return ("copies, not shared layers, with model A's weights; the reused layers frozen, a new trainable "
+                "output layer, compiled for task B. One training step moved only the new layer, and left model A "
+                "as it was.")
+
+
+class TrainableCount(NumberProblem):
+    """The trainable parameters when the first two of three reused hidden layers are frozen."""
+
+    answer = (100 * 100 + 100) + (100 * 1 + 1)
+    digits = None
+    slips = (
+        (100 * 100 + 100, "that is the third hidden layer alone (or both trainable layers without their "
+                          "biases): the output layer trains too, and every unit has a bias."),
+        (100 * 1 + 1, "that is the output layer alone: the third hidden layer is left trainable too."),
+        (2 * (100 * 100 + 100) + 101, "that counts the second hidden layer, which is frozen."),
+        (784 * 100 + 100 + 2 * (100 * 100 + 100) + 101, "that is every parameter of the model, frozen ones included."),
+        (784 * 100 + 100 + 100 * 100 + 100, "that is the number of frozen parameters: count the other ones."),
+        (100 * 100 + 100 + 100 * 1, "the output layer has a bias too."),
+    )
+    hints = (
+        "Only the third hidden layer and the output layer train. Count the parameters of each and add them.",
+        "A Dense layer with n inputs and m units has n × m weights and m biases.",
+        "The third hidden layer has 100 inputs and 100 units; the output layer 100 inputs and 1 unit.",
+    )
+
+    def unexplained(self, value):
+        return (f"{value:,.0f} is not the count: add the weights and biases of the two trainable layers, the third "
+                "hidden layer and the output layer.")
+
+    def praise(self):
+        return f"{self.answer:,}: 10,100 in the third hidden layer and 101 in the output layer."
+
+
+class FineTune(Problem):
+    """A function that readies B-on-A's second phase: all trainable, compiled again, lower learning rate."""
+
+    name = "fine_tune"
+    stub_message = "write the body of `fine_tune` (it still changes nothing), then run the check again."
+    hints = (
+        "Two steps: make every layer trainable, then compile again, with a new optimizer whose learning rate is "
+        "lower than the first phase's.",
+        "Set the `trainable` attribute of every layer of the model to True, layer by layer. The first phase's "
+        "rate is `float(model.optimizer.learning_rate)`.",
+        "Compile with `loss=\"binary_crossentropy\"` and, for instance, "
+        "`optimizer=keras.optimizers.SGD(learning_rate=rate / 10)`: a new optimizer object, not the old one.",
+    )
+
+    def judge(self, answer):
+        if not callable(answer) or isinstance(answer, keras.layers.Layer):
+            raise Incorrect(f"expected the function fine_tune(model), got {a_type(answer)}.")
+        model, old_optimizer = self._phase_1_model()
+        before = [layer.trainable for layer in model.layers]
+        result = called(answer, model, what="fine_tune(model)")
+        if result is None:
+            if [layer.trainable for layer in model.layers] == before and model.optimizer is old_optimizer:
+                raise NotAttempted
+            result = model
+        result = the_model(result, "fine_tune(model)")
+        frozen = [layer.name for layer in dense_layers(result) if not layer.trainable]
+        if frozen:
+            trap = ""
+            if result.trainable:
+                trap = (" (If you set `model.trainable = True`: in Keras 3.15 that changes nothing when the "
+                        "model's own flag is already True, as it is here, and the layers keep their flags.)")
+            raise Incorrect(f"after fine_tune, {len(frozen)} Dense layer(s) are still frozen: unfreeze every layer "
+                            f"(`layer.trainable = True` for each).{trap}")
+        if not is_binary_loss(result):
+            raise Incorrect("after fine_tune, the model is compiled with the loss "
+                            f"{loss_name(result)!r}: keep \"binary_crossentropy\" for task B.")
+        rate = learning_rate_of(result.optimizer)
+        if result.optimizer is old_optimizer or result.optimizer.iterations.numpy() > 0:
+            self._judge_stale(result)
+        if rate >= PHASE_1_RATE * (1 - 1e-6):  # float32 holds 0.01 as 0.0099999998
+            raise Incorrect(f"the learning rate is {rate:g}, not lower than the first phase's {PHASE_1_RATE:g}: the "
+                            "unfrozen layers hold useful weights, and large steps would overwrite them. Lower it "
+                            "(a tenth is usual).")
+        if rate <= 0:
+            raise Incorrect(f"a learning rate of {rate:g} changes nothing: lower the first phase's rate, not to 0.")
+        before = weights_of(dense_layers(result))
+        train_one_step(result, "the fine-tuning model")
+        after = weights_of(dense_layers(result))
+        if same_weights(before[:-2], after[:-2]):
+            raise Incorrect("one training step after fine_tune left the reused layers unchanged. Was the model "
+                            "compiled again after unfreezing?")
+
+    def _judge_stale(self, model):
+        """Explain an optimizer kept from the first phase: not compiled again, or compiled with the same optimizer."""
+        before = weights_of(dense_layers(model))
+        train_one_step(model, "the fine-tuning model")
+        if same_weights(before[:-2], weights_of(dense_layers(model))[:-2]):
+            raise Incorrect("the model was not compiled again: Keras keeps the training step built in the first "
+                            "phase, which trains the output layer only, so unfreezing changed nothing. Compile "
+                            "after unfreezing.")
+
+    def _phase_1_model(self):
+        """A correct B-on-A after a first-phase step: copies of a small model A, frozen, compiled, trained."""
+        model_A = small_model_A()
+        clone = keras.models.clone_model(model_A)
+        clone.set_weights(model_A.get_weights())
+        model = keras.Sequential([keras.Input((28, 28)), *clone.layers[:-1],
+                                  keras.layers.Dense(1, activation="sigmoid")])
+        for layer in model.layers[:-1]:
+            layer.trainable = False
+        optimizer = keras.optimizers.SGD(learning_rate=PHASE_1_RATE)
+        model.compile(loss="binary_crossentropy", optimizer=optimizer, metrics=["accuracy"])
+        model.train_on_batch(*probe_batch())
+        return model, optimizer
+
+    def praise(self):
+        return ("every layer trainable, compiled again with a new optimizer at a lower rate: one training step "
+                "moved the reused layers too.")
+
+
+class WhyTwoPhases(ChoicesProblem):
+    """Why freeze first, and why a lower rate after unfreezing."""
+
+    options = "abcde"
+    answer = frozenset("acd")
+    reasons = {
+        "a": "a is true: while the new output layer is random, its errors are large, and so are the gradients "
+             "that would flow into the reused layers. Freezing shields them until the new layer has caught up.",
+        "b": "b is false: unfreezing lets the reused layers adapt to task B, which is the point of the second "
+             "phase. What protects task A's knowledge is copying the layers (model A itself never changes).",
+        "c": "c is true: the unfrozen layers start from useful weights, and a smaller rate makes each step "
+             "small, so fine-tuning adjusts them instead of overwriting them.",
+        "d": "d is true: with more data the reused layers can adapt without overfitting, so it pays to unfreeze "
+             "more of them (and with very little data, to keep more of them frozen).",
+        "e": "e is false: the learning rate scales each step, not the work per step; an epoch costs the same. "
+             "(Freezing does save time: frozen layers need no weight gradients.)",
+    }
+    hints = (
+        "Think about what the new output layer's gradients look like at the start, and what the reused "
+        "layers already know.",
+        "The learning rate sets the size of each step, not its cost.",
+        "Three statements are true. For each of the others, ask what it says about model A itself, or about "
+        "the time an epoch takes.",
+    )
+
+
+section = Section(__name__, BOnA(), TrainableCount(), FineTune(), WhyTwoPhases())
