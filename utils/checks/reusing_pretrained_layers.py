@@ -34,23 +34,17 @@ def probe_batch():
     return rng.uniform(0, 1, size=(16, 28, 28)).astype(np.float32), rng.integers(0, 2, size=(16, 1)).astype(np.float32)
 
 
-def dense_layers(model) -> list:
-    """The Dense layers of ``model``, in order, looking inside nested models."""
-    found = []
-    for layer in model.layers:
-        if isinstance(layer, keras.Model):
-            found += dense_layers(layer)
-        elif isinstance(layer, keras.layers.Dense):
-            found.append(layer)
-    return found
-
-
 def all_layers(model) -> list:
     """Every layer of ``model``, looking inside nested models."""
     found = []
     for layer in model.layers:
         found += all_layers(layer) if isinstance(layer, keras.Model) else [layer]
     return found
+
+
+def dense_layers(model) -> list:
+    """The Dense layers of ``model``, in order, looking inside nested models."""
+    return [layer for layer in all_layers(model) if isinstance(layer, keras.layers.Dense)]
 
 
 def weights_of(layers) -> list[np.ndarray]:
