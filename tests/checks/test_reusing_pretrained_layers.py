@@ -15,14 +15,18 @@ def assert_correct(feedback):
     assert feedback.outcome is Outcome.CORRECT, feedback.message
 
 
+def frozen_under_new_head(reused):
+    """The layers ``reused``, frozen, under a new sigmoid output, in a new (uncompiled) model."""
+    for layer in reused:
+        layer.trainable = False
+    return keras.Sequential([keras.Input((28, 28)), *reused, keras.layers.Dense(1, activation="sigmoid")])
+
+
 def frozen_copy(model_A, n_reused):
     """The solution's construction without compiling: copies, frozen, a new sigmoid output."""
     clone = keras.models.clone_model(model_A)
     clone.set_weights(model_A.get_weights())
-    reused = clone.layers[: 1 + n_reused]
-    for layer in reused:
-        layer.trainable = False
-    return keras.Sequential([keras.Input((28, 28)), *reused, keras.layers.Dense(1, activation="sigmoid")])
+    return frozen_under_new_head(clone.layers[: 1 + n_reused])
 
 
 def compiled(model, optimizer=None, loss="binary_crossentropy"):
@@ -77,21 +81,12 @@ def test_b_on_a_correct(b_on_a):
 
 def shared_layers(model_A, n_reused):
     """The book's pitfall: A's own layers in the new model."""
-    model = keras.Sequential([keras.Input((28, 28)), *model_A.layers[: 1 + n_reused],
-                              keras.layers.Dense(1, activation="sigmoid")])
-    for layer in model.layers[:-1]:
-        layer.trainable = False
-    return compiled(model)
+    return compiled(frozen_under_new_head(model_A.layers[: 1 + n_reused]))
 
 
 def clone_without_weights(model_A, n_reused):
     """clone_model alone: the right architecture with fresh random weights."""
-    clone = keras.models.clone_model(model_A)
-    model = keras.Sequential([keras.Input((28, 28)), *clone.layers[: 1 + n_reused],
-                              keras.layers.Dense(1, activation="sigmoid")])
-    for layer in model.layers[:-1]:
-        layer.trainable = False
-    return compiled(model)
+    return compiled(frozen_under_new_head(keras.models.clone_model(model_A).layers[: 1 + n_reused]))
 
 
 def not_frozen(model_A, n_reused):
