@@ -545,10 +545,15 @@ utils.spread(book, "test_accuracy").round(4)
 # have run and reported: 10 × 10 = 100 of them.
 
 # %%
-def error_rate_reductions(table, scratch, transfer, metric="test_accuracy"):
+def errors_of(table, name, metric="test_accuracy"):
+    """1 − accuracy of each seed of configuration ``name``."""
+    return 1 - table.loc[table["config"] == name, metric].to_numpy()
+
+
+def error_rate_reductions(table, scratch, transfer):
     """The error-rate reduction of every (scratch seed, transfer seed) pair, as the book would have reported it."""
-    errors = {name: 1 - table.loc[table["config"] == name, metric].to_numpy() for name in (scratch, transfer)}
-    return ((errors[scratch][:, None] - errors[transfer][None, :]) / errors[scratch][:, None]).ravel()
+    scratch_errors, transfer_errors = errors_of(table, scratch), errors_of(table, transfer)
+    return ((scratch_errors[:, None] - transfer_errors[None, :]) / scratch_errors[:, None]).ravel()
 
 
 def summarize_reductions(reductions, scratch_errors, transfer_errors):
@@ -557,11 +562,6 @@ def summarize_reductions(reductions, scratch_errors, transfer_errors):
     print(f"{len(reductions)} single experiments: error-rate reduction from {reductions.min():+.0%} to "
           f"{reductions.max():+.0%}, median {np.median(reductions):+.0%}; {np.mean(reductions < 0):.0%} of them "
           f"say transfer hurts.\nReduction of the mean error rates over the seeds: {overall:+.0%}")
-
-
-def errors_of(table, name, metric="test_accuracy"):
-    """1 − accuracy of each seed of configuration ``name``."""
-    return 1 - table.loc[table["config"] == name, metric].to_numpy()
 
 
 book_reductions = error_rate_reductions(book, "scratch, rate 0.001", "B-on-A, rates 0.001/0.001")
@@ -859,8 +859,9 @@ utils.save_fig("pretrainings_compared")
 # code is the same, and online you pass `weights="imagenet"` instead.
 
 # %%
-base = keras.applications.MobileNetV2(weights=None, include_top=False, pooling="avg", input_shape=(96, 96, 3))
-print(f"{base.name}: {len(base.layers)} layers, {base.count_params():,} parameters; "
+base = keras.applications.MobileNetV2(weights=None, include_top=False, pooling="avg",
+                                      input_tensor=keras.Input(shape=(96, 96, 3)))
+print(f"MobileNetV2 base: {len(base.layers)} layers, {base.count_params():,} parameters; "
       f"input {base.input_shape}, output {base.output_shape}")
 
 # %% [markdown]
