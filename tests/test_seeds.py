@@ -239,3 +239,31 @@ def test_a_build_that_changes_its_number_of_models_is_refused():
 
     with pytest.raises(ValueError, match="same number of models"):
         over_seeds(lambda models, config, callbacks: {"x": 1.0}, {"a": None}, seeds=2, build=build)
+
+
+def test_configurations_that_differ_in_learning_rate_only_share_one_traced_model():
+    """A new learning rate reuses the model (the rate is a variable); a new momentum, baked into the
+    traced step, gets a model of its own; every run equals a fresh build's."""
+    X = np.random.default_rng(2).random((96, 5)).astype("float32")
+    y = (X[:, 1] > 0.5).astype(int)
+
+    def build(config):
+        rate, momentum = config
+        model = keras.Sequential([keras.Input((5,)), keras.layers.Dense(4, activation="relu"),
+                                  keras.layers.Dense(2, activation="softmax")])
+        model.compile(loss="sparse_categorical_crossentropy",
+                      optimizer=keras.optimizers.SGD(learning_rate=rate, momentum=momentum))
+        return model
+
+    models = []
+
+    def train_built(model, config, callbacks):
+        models.append(id(model))
+        return model.fit(X, y, epochs=2, batch_size=16, verbose=0)
+
+    configs = {"0.1": (0.1, 0.5), "0.01": (0.01, 0.5), "0.01, momentum 0.9": (0.01, 0.9)}
+    reused = over_seeds(train_built, configs, seeds=2, build=build)
+    fresh = over_seeds(lambda config, callbacks: build(config).fit(X, y, epochs=2, batch_size=16, verbose=0),
+                       configs, seeds=2)
+    assert reused.equals(fresh)
+    assert models[0] == models[2] != models[4]  # config 2 reused config 1's model; config 3 did not

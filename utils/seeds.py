@@ -15,7 +15,12 @@ Building and compiling in a separate ``build(config)`` saves time: ``over_seeds(
 build=build)`` then calls ``train(model, config, callbacks)`` and compiles each configuration's
 model once. Keras traces a model's training step the first time it trains (seconds for a deep
 network), and later seeds reuse that model, restarted from the state a fresh build would have.
+Configurations that differ only in their learning rate share one traced model too: the rate is a
+variable of the optimizer, which the restart copies, while every other setting is baked into the
+trace.
 """
+
+import json
 
 import time
 
@@ -50,9 +55,9 @@ def over_seeds(experiment, configs: dict, seeds=3, build=None) -> pd.DataFrame:
         seeds = seeds[:QUICK_SEEDS]  # quick mode checks that the code runs; full mode measures
     if not configs:
         raise ValueError("over_seeds needs at least one configuration: a dict of name -> config")
-    tables = []
+    tables, model = [], None
     for name, config in configs.items():
-        line, started, model = live_line(f"{name}: starting ..."), time.perf_counter(), None
+        line, started = live_line(f"{name}: starting ..."), time.perf_counter()
         for number, seed in enumerate(seeds, start=1):
             say(line, f"{name}: seed {seed} ({number}/{len(seeds)}) ...")
             set_seeds(seed)
@@ -60,7 +65,10 @@ def over_seeds(experiment, configs: dict, seeds=3, build=None) -> pd.DataFrame:
             if build is None:
                 result = experiment(config, callbacks)
             else:
-                model = restarted(model, build(config))
+                fresh = build(config)
+                if number == 1 and not same_training_step(model, fresh):
+                    model = None  # this configuration needs its own traced training step
+                model = restarted(model, fresh)
                 result = experiment(model, config, callbacks)
             tables.append(_rows(result, name, seed))
         finished = pd.concat(tables[-len(seeds):], ignore_index=True)
@@ -92,6 +100,37 @@ def restarted(model, fresh):
         for target, source in zip(targets, sources, strict=True):
             target.assign(source)
     return model
+
+
+def same_training_step(model, fresh) -> bool:
+    """True when ``fresh`` would trace the training step of ``model``: same layers, loss, metrics and
+    optimizer settings, except a learning rate given as a number (a variable the step reads)."""
+    if model is None or isinstance(model, tuple) != isinstance(fresh, tuple):
+        return False
+    if isinstance(fresh, tuple):
+        return len(model) == len(fresh) and all(map(same_training_step, model, fresh))
+    return _step_settings(model) == _step_settings(fresh) is not None
+
+
+def _step_settings(model) -> str | None:
+    """The settings a traced training step bakes in, as text; None when the model cannot say."""
+    try:
+        settings = {"model": model.get_config(), "compile": model.get_compile_config()}
+    except (NotImplementedError, TypeError, AttributeError):
+        return None
+    optimizer = (settings["compile"] or {}).get("optimizer")
+    if isinstance(optimizer, dict) and isinstance(optimizer.get("config", {}).get("learning_rate"), float):
+        del optimizer["config"]["learning_rate"]  # a variable: restarting copies the new rate
+    return json.dumps(_without_names(settings), sort_keys=True, default=repr)
+
+
+def _without_names(settings):
+    """``settings`` with every "name" entry removed: Keras numbers the layers of each new model."""
+    if isinstance(settings, dict):
+        return {key: _without_names(value) for key, value in settings.items() if key != "name"}
+    if isinstance(settings, list | tuple):
+        return [_without_names(value) for value in settings]
+    return settings
 
 
 def _as_seeds(seeds) -> tuple[int, ...]:
