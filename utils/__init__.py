@@ -16,6 +16,7 @@ from utils.diagnostics import (  # noqa: E402
     hidden_outputs,
     kernel_gradients,
 )
+from utils.optimizers import descend, plot_paths, steps_to_settle  # noqa: E402
 from utils.plots import (  # noqa: E402
     function_and_derivative,
     plot_derivatives,
@@ -50,6 +51,7 @@ __all__ = [
     "applied_gradients",
     "dead_units",
     "deep_mlp",
+    "descend",
     "epochs_in_one_pass",
     "function_and_derivative",
     "gradient_norms",
@@ -58,6 +60,7 @@ __all__ = [
     "load_fashion_mnist",
     "model_path",
     "over_seeds",
+    "plot_paths",
     "plot_derivatives",
     "plot_functions",
     "plot_functions_and_derivatives",
@@ -74,6 +77,7 @@ __all__ = [
     "set_seeds",
     "setup",
     "spread",
+    "steps_to_settle",
     "train_steps",
     "use_course_style",
 ]

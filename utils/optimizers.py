@@ -54,6 +54,13 @@ class _KerasRule:
             return variable.value
 
         self.apply = apply
+        logger = tf.get_logger()
+        level = logger.level
+        logger.setLevel("ERROR")  # each rule traces its own step, on purpose: TF's retracing warning does not apply
+        try:
+            apply.get_concrete_function(tf.TensorSpec(variable.shape, tf.float64))
+        finally:
+            logger.setLevel(level)
 
     def step(self, w, g):
         return self.apply(tf.constant(g, dtype=tf.float64)).numpy()

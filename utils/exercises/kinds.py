@@ -7,6 +7,7 @@
 - ``RuleProblem``: an object (a layer, an optimizer ...) judged by an ordered list of rules.
 """
 
+import math
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -27,11 +28,14 @@ from utils.exercises.judges import (
 
 class NumberProblem(Problem):
     """A number. ``answer`` is the right value; ``digits`` the significant figures asked for
-    (None: an exact whole number); ``slips`` pairs the value of a typical slip with its reason."""
+    (None: an exact whole number); ``slips`` pairs the value of a typical slip with its reason.
+    With ``exact``, the answer has a short exact value (0.4): it and every slip must be given to
+    within rounding error, and no message speaks of rounding."""
 
     answer: float
     digits: int | None = 3
     slips: tuple[tuple[float, str], ...] = ()
+    exact = False
 
     def judge(self, answer):
         value = as_number(answer)
@@ -39,18 +43,19 @@ class NumberProblem(Problem):
         if self.matches(value, self.answer):
             return
         given = significant_digits(value)
-        if self.digits is not None and given < self.digits and agrees(value, self.answer, given):
+        rounded = self.digits is not None and not self.exact  # a measure given to some figures
+        if rounded and given < self.digits and agrees(value, self.answer, given):
             raise Incorrect(
                 f"{value:g} is the right value rounded to {given} significant figure{'s' * (given > 1)}: "
                 f"round less, and give at least {self.digits}."
             )
         # A slip explains an answer only when the answer is as precise as the slip: 0.1 is a round
         # guess, not evidence of the slip whose value happens to be 0.1.
-        if self.digits is None or given >= self.digits:
+        if not rounded or given >= self.digits:
             for slip, reason in self.slips:
                 if self.matches(value, slip):
                     raise Incorrect(f"{self.shown(value)}: {reason}")
-        if given == self.digits and agrees(value, self.answer, self.digits, units=2):  # rounded one step off
+        if rounded and given == self.digits and agrees(value, self.answer, self.digits, units=2):  # one step off
             raise Incorrect(
                 f"{value:g} is close, but wrong in the last of {self.digits} significant figures: check the rounding."
             )
@@ -62,6 +67,8 @@ class NumberProblem(Problem):
 
     def matches(self, value: float, target: float) -> bool:
         """True when ``value`` is ``target`` to the precision asked for."""
+        if self.exact:
+            return math.isclose(value, target, rel_tol=1e-6)
         return value == target if self.digits is None else agrees(value, target, self.digits)
 
     def screen(self, value: float) -> None:
