@@ -178,7 +178,7 @@ def test_a_class_with_other_arguments_is_told_to_keep_them():
 
 def test_who_stalls():
     assert correct(section.who_stalls.evaluate("b"))
-    for letter, keyword in (("a", "forgotten"), ("c", "recovers"), ("d", "does not shrink")):
+    for letter, keyword in (("a", "forgotten"), ("c", "recovers"), ("d", "not shrinking")):
         assert_incorrect(section.who_stalls.evaluate(letter), keyword)
 
 

@@ -235,10 +235,11 @@ class WhoStalls(ChoiceProblem):
     reasons = {
         "a": "RMSProp's average of the squared gradients decays (ρ = 0.9): after a few dozen small gradients it "
         "has forgotten the large ones, and its effective rate rises again. That is what it was designed for.",
-        "c": "Adam's v decays too (β₂ = 0.999, so it forgets over a few thousand steps): it slows for a while, then "
-        "recovers. It does not divide by a sum that only grows.",
-        "d": "SGD's step is η times the gradient: with gradients of 0.01 it is slow, but its rate does not shrink, "
-        "and the velocity builds up to 10 times the step on a steady slope.",
+        "c": "Adam's v decays too: with β₂ = 0.999 it takes about 17,000 steps to forget 200 gradients of 100, so "
+        "Adam is slow for a long while, but its effective rate then recovers. It does not divide by a sum that "
+        "only grows.",
+        "d": "SGD's steps do become 10⁴ times smaller, but only because the gradients did: its effective rate, η, "
+        "stays the same (and momentum multiplies the step by 10 on a steady slope). Slow, not shrinking.",
     }
 
     def praise(self):
