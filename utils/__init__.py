@@ -30,6 +30,7 @@ from utils.plots import (  # noqa: E402
     use_course_style,
 )
 from utils.repro import DEFAULT_SEED, set_seeds  # noqa: E402
+from utils.schedules import RateLog, check_schedule, plot_rates, rates_of  # noqa: E402
 from utils.seeds import over_seeds, plot_metric_vs_time, plot_runs, spread  # noqa: E402
 from utils.transfer import binary_accuracy, epochs_in_one_pass, model_path, reuse_layers  # noqa: E402
 from utils.training import (  # noqa: E402
@@ -45,9 +46,11 @@ __all__ = [
     "EpochTimer",
     "FashionMNIST",
     "LiveProgress",
+    "RateLog",
     "activation_stats",
     "angle_degrees",
     "binary_accuracy",
+    "check_schedule",
     "applied_gradients",
     "dead_units",
     "deep_mlp",
@@ -68,10 +71,12 @@ __all__ = [
     "plot_learning_curves",
     "plot_metric_vs_time",
     "plot_per_layer",
+    "plot_rates",
     "plot_runs",
     "plot_training_steps",
     "progress",
     "quick_mode",
+    "rates_of",
     "reuse_layers",
     "save_fig",
     "set_seeds",

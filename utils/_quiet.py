@@ -31,3 +31,17 @@ def import_tensorflow_quietly():
         import tensorflow as tf
 
         tf.config.list_physical_devices()  # probes for a GPU now, while its failure notice is hidden
+
+
+@contextmanager
+def retracing_allowed():
+    """Hide TensorFlow's warning about frequent retracing, for code that traces a new function on purpose."""
+    import tensorflow as tf
+
+    logger = tf.get_logger()
+    level = logger.level
+    logger.setLevel("ERROR")
+    try:
+        yield
+    finally:
+        logger.setLevel(level)

@@ -9,6 +9,7 @@ import keras
 import numpy as np
 import tensorflow as tf
 
+from utils._quiet import retracing_allowed
 from utils.plots import new_axes
 
 
@@ -54,13 +55,8 @@ class _KerasRule:
             return variable.value
 
         self.apply = apply
-        logger = tf.get_logger()
-        level = logger.level
-        logger.setLevel("ERROR")  # each rule traces its own step, on purpose: TF's retracing warning does not apply
-        try:
+        with retracing_allowed():  # each rule traces its own step, on purpose
             apply.get_concrete_function(tf.TensorSpec(variable.shape, tf.float64))
-        finally:
-            logger.setLevel(level)
 
     def step(self, w, g):
         return self.apply(tf.constant(g, dtype=tf.float64)).numpy()

@@ -1,0 +1,62 @@
+"""utils.schedules: rates from schedule objects, a check that catches schedules that never act, and a rate log."""
+
+import keras
+import numpy as np
+import pytest
+
+from utils.schedules import RateLog, check_schedule, rates_of
+
+S = keras.optimizers.schedules
+
+
+@pytest.mark.parametrize(
+    "schedule",
+    [
+        S.ExponentialDecay(0.01, 100, 0.1),
+        S.InverseTimeDecay(0.01, 100, 1.0),
+        S.PiecewiseConstantDecay([100, 200], [0.01, 0.005, 0.001]),
+        S.CosineDecay(0.001, 300, warmup_target=0.01, warmup_steps=50),  # branches on the step
+        S.PolynomialDecay(0.01, 300, 1e-4, power=2.0),
+    ],
+    ids=lambda schedule: type(schedule).__name__,
+)
+def test_rates_of_equals_the_schedule_step_by_step(schedule):
+    """Whichever way rates_of evaluates a schedule (all steps at once or a traced loop), each rate is the object's."""
+    rates = rates_of(schedule, 400)
+    assert rates.shape == (400,)
+    for step in (0, 1, 49, 50, 100, 101, 299, 399):
+        assert np.isclose(rates[step], float(schedule(step)), rtol=1e-6), step
+
+
+def test_rates_of_a_plain_function():
+    assert rates_of(lambda step: 0.1 / (step + 1), 3).tolist() == pytest.approx([0.1, 0.05, 0.1 / 3])
+
+
+def test_check_schedule_catches_boundaries_beyond_training():
+    """The chapter's boundaries (50,000 and 80,000 steps) never fire in 10 epochs of 1,719 steps."""
+    with pytest.raises(ValueError, match="never used"):
+        check_schedule(S.PiecewiseConstantDecay([50_000, 80_000], [0.01, 0.005, 0.001]), 17_190)
+    with pytest.raises(ValueError, match=r"\[999\]"):  # the last boundary at the last step: its piece never starts
+        check_schedule(S.PiecewiseConstantDecay([500, 999], [0.01, 0.005, 0.001]), 1000)
+    check_schedule(S.PiecewiseConstantDecay([500, 998], [0.01, 0.005, 0.001]), 1000)
+
+
+def test_check_schedule_catches_a_rate_that_never_changes():
+    with pytest.raises(ValueError, match="never acts"):
+        check_schedule(S.ExponentialDecay(0.01, 100, 1.0), 1000)
+    check_schedule(S.ExponentialDecay(0.01, 100, 0.5), 1000)
+
+
+def test_rate_log_records_the_rate_and_loss_of_every_step():
+    """The logged rates are the schedule's, step by step; each epoch's recovered batch losses average to its mean."""
+    X = np.random.default_rng(0).random((100, 3)).astype("float32")
+    y = X.sum(axis=1, keepdims=True)
+    model = keras.Sequential([keras.Input((3,)), keras.layers.Dense(1)])
+    schedule = S.PiecewiseConstantDecay([5], [0.05, 0.01])
+    model.compile(loss="mse", optimizer=keras.optimizers.SGD(schedule))
+    log = RateLog()
+    history = model.fit(X, y, batch_size=20, epochs=2, verbose=0, shuffle=False, callbacks=[log])
+    np.testing.assert_allclose(log.rates, rates_of(schedule, 10), rtol=1e-6)
+    assert log.epoch_starts == [0, 5]
+    epoch_means = [log.losses[start:start + 5].mean() for start in log.epoch_starts]
+    np.testing.assert_allclose(epoch_means, history.history["loss"], rtol=1e-5)
