@@ -41,8 +41,8 @@ def check_schedule(schedule, total_steps: int) -> None:
         if late:
             raise ValueError(
                 f"boundaries {late} lie at or beyond the last of the {total_steps:,} training steps: the pieces after "
-                "them are never used. Boundaries count steps (batches), not epochs: epoch k begins at step "
-                "k × steps per epoch."
+                "them are never used. Boundaries count steps (batches), not epochs: after k epochs, training is at "
+                "step k × steps per epoch."
             )
     rates = rates_of(schedule, total_steps)
     if np.allclose(rates, rates[0], rtol=1e-6, atol=0):

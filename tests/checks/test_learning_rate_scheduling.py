@@ -40,9 +40,9 @@ def test_exponential_rate_correct(answer):
     [
         (lambda step: 0.05 * 0.5 ** (step // 1000), ("staircase",)),
         (lambda step: 0.05 * 0.5 ** ((step + 1) / 1000), ("off by one",)),
-        (lambda step: 0.05 * 0.5**step, ("every step",)),
+        (lambda step: 0.05 * 0.5**step, ("halves every 1 steps",)),
         (lambda step: 0.05 * math.exp(-0.5 * step / 1000), ("natural exponential",)),
-        (lambda step: 0.05 * 0.5 ** (step / 1000 / 430), ("epochs",)),
+        (lambda step: 0.05 * 0.5 ** (step / 1000 / 157), ("counting epochs",)),
         (lambda step: 0.05 / (1 + 0.5 * step / 1000), ("inversetimedecay",)),
         (lambda step: 0.01 * 0.5 ** (step / 1000), ("at step 0",)),
         (lambda: 0.05, ("one argument",)),
@@ -111,9 +111,9 @@ def test_the_finder_curve_falls_then_blows_up():
 def test_read_rate():
     rates, losses = finder_curve()
     at_lowest = rates[np.argmin(losses)]
-    for chosen in (at_lowest / 10, at_lowest / 5, at_lowest / 20):
+    for chosen in (at_lowest / 10, at_lowest / 5, at_lowest / 20, at_lowest / 3):
         assert correct(section.read_rate.evaluate(chosen)), chosen
-    for chosen, keyword in ((at_lowest * 3, "past the lowest"), (at_lowest, "no margin"), (at_lowest / 2, "close"),
+    for chosen, keyword in ((at_lowest * 3, "past the lowest"), (at_lowest, "no margin"), (at_lowest / 1.7, "close"),
                             (rates[0] * 3, "flat part"), (at_lowest / 60, "timid"), (-0.01, "positive"),
                             ("0.01", "string")):
         assert_incorrect(section.read_rate.evaluate(chosen), keyword)

@@ -29,10 +29,10 @@ class ExponentialRate(Problem):
     hints = (
         "ExponentialDecay multiplies the initial rate by decay_rate once every decay_steps steps, smoothly: "
         "after half of decay_steps, by the square root of decay_rate.",
-        "The rate at step t is initial_learning_rate × decay_rate ** (t / decay_steps), with a true division "
-        "(staircase=False is the default).",
-        "Check yourself at step 1,500: the rate is 0.05 × 0.5^1.5 ≈ 0.0177. Your function does the same for any "
-        "step it is given.",
+        "Each step multiplies the rate by the same factor, chosen so that 1,000 steps multiply it by exactly 0.5; "
+        "no rounding of the step (staircase=False is the default).",
+        "So the rate at step t is 0.05 × 0.5 raised to the power t / 1,000. Check yourself at step 1,500: "
+        "0.05 × 0.5^1.5 ≈ 0.0177.",
     )
     slips = (
         (lambda t: INITIAL * DECAY_RATE ** (t // DECAY_STEPS),
@@ -42,16 +42,9 @@ class ExponentialRate(Problem):
          "off by one step: at step 0 the rate must be exactly the initial 0.05, so use step, not step + 1."),
         (lambda t: INITIAL * DECAY_RATE ** ((t - 1) / DECAY_STEPS),
          "off by one step: at step 0 the rate must be exactly the initial 0.05, so use step, not step - 1."),
-        (lambda t: INITIAL * DECAY_RATE**t,
-         "your rate is halved at every step: it halves once every decay_steps = 1,000 steps."),
         (lambda t: INITIAL * math.exp(-DECAY_RATE * t / DECAY_STEPS),
          "that is e^(−0.5 t/1000), a natural exponential with rate 0.5; Keras raises decay_rate itself to the power "
          "t/1000: 0.5 ** (t / 1000)."),
-        (lambda t: INITIAL * (1 - DECAY_RATE) ** (t / DECAY_STEPS),
-         "that uses 1 − decay_rate; Keras multiplies by decay_rate itself every 1,000 steps (here both are 0.5, but "
-         "not in general)."),
-        (lambda t: INITIAL * DECAY_RATE ** (t / DECAY_STEPS / 430),
-         "your function seems to count epochs of 430 steps; Keras schedules count steps (batches)."),
         (lambda t: INITIAL / (1 + DECAY_RATE * t / DECAY_STEPS),
          "that is InverseTimeDecay, power scheduling: 0.05 / (1 + 0.5 t/1000). Exponential decay is "
          "0.05 × 0.5^(t/1000)."),
@@ -79,8 +72,21 @@ class ExponentialRate(Problem):
         for slip, reason in self.slips:
             if np.allclose(values, [slip(int(step)) for step in STEPS], rtol=1e-5):
                 raise Incorrect(reason)
+        halving = self.halving_period(values)
+        if halving is not None:
+            unit = " (are you counting epochs instead of steps?)" if halving > DECAY_STEPS else "."
+            raise Incorrect(f"your rate starts at 0.05 and halves every {halving:,.4g} steps; it must halve every "
+                            f"1,000 steps{unit}")
         wrong = int(np.flatnonzero(~np.isclose(values, right, rtol=1e-5))[0])
         raise Incorrect(f"at step {STEPS[wrong]} your rate is {values[wrong]:.6g}; Keras's is {right[wrong]:.6g}.")
+
+    def halving_period(self, values):
+        """The number of steps over which ``values`` halve, if they decay exponentially from 0.05; else None."""
+        later = (values > 0) & (STEPS > 0)  # a fast decay underflows to 0 at late steps
+        if not np.isclose(values[0], INITIAL, rtol=1e-5) or later.sum() < 2 or np.any(values[later] >= INITIAL):
+            return None
+        periods = STEPS[later] * math.log(DECAY_RATE) / np.log(values[later] / INITIAL)
+        return float(periods[0]) if np.allclose(periods, periods[0], rtol=1e-3) else None
 
     def praise(self):
         return "equal to Keras's ExponentialDecay at every step tried, from 0 to 10,000 (0.05, 0.025 at 1,000, ...)."
@@ -183,7 +189,7 @@ class ReadRate(Problem):
         if rate >= at_lowest / 1.5:
             raise Incorrect(f"{rate:.3g} is about the rate at the lowest loss: the highest rate before training "
                             "turns unstable, with no margin. Back off by about 10 times.")
-        if rate > at_lowest / 3:
+        if rate > at_lowest / 2:
             raise Incorrect(f"{rate:.3g} is close below the lowest point: still little margin. The usual choice is "
                             "about a tenth of the rate at the lowest loss.")
         starts_falling = rates[np.argmax(losses < losses[0] - 0.05)]
