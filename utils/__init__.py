@@ -7,6 +7,7 @@ import_tensorflow_quietly()  # before anything else imports TensorFlow
 import keras  # noqa: E402
 import tensorflow as tf  # noqa: E402
 
+from utils.cifar10 import CIFAR10, CIFAR10Error, cifar10_available, load_cifar10  # noqa: E402
 from utils.data import FashionMNIST, load_fashion_mnist, quick_mode  # noqa: E402
 from utils.diagnostics import (  # noqa: E402
     activation_stats,
@@ -43,6 +44,8 @@ from utils.training import (  # noqa: E402
 )
 
 __all__ = [
+    "CIFAR10",
+    "CIFAR10Error",
     "EpochTimer",
     "FashionMNIST",
     "LiveProgress",
@@ -51,6 +54,7 @@ __all__ = [
     "angle_degrees",
     "binary_accuracy",
     "check_schedule",
+    "cifar10_available",
     "applied_gradients",
     "dead_units",
     "deep_mlp",
@@ -60,6 +64,7 @@ __all__ = [
     "gradient_norms",
     "hidden_outputs",
     "kernel_gradients",
+    "load_cifar10",
     "load_fashion_mnist",
     "model_path",
     "over_seeds",
