@@ -18,7 +18,7 @@ from pathlib import Path
 
 import numpy as np
 
-from utils.data import DOWNLOAD_TIMEOUT_S, cache_dir, quick_mode, stratified_head
+from utils.data import DOWNLOAD_TIMEOUT_S, Split, cache_dir, quick_mode, quick_subset
 
 CLASS_NAMES = ("airplane", "automobile", "bird", "cat", "deer", "dog", "frog", "horse", "ship", "truck")
 FOLDER = "cifar-10-batches-py"
@@ -40,20 +40,12 @@ class CIFAR10Error(RuntimeError):
     """CIFAR-10 could not be found or failed verification."""
 
 
-@dataclass(frozen=True)
-class CIFAR10:
+@dataclass(frozen=True, repr=False)
+class CIFAR10(Split):
     """45,000 train, 5,000 validation, 10,000 test images of 32×32×3 pixels in [0, 1]."""
 
-    train: tuple[np.ndarray, np.ndarray]
-    valid: tuple[np.ndarray, np.ndarray]
-    test: tuple[np.ndarray, np.ndarray]
     class_names: tuple[str, ...] = CLASS_NAMES
-
-    def __repr__(self):
-        sizes = ", ".join(f"{name}={len(getattr(self, name)[1]):,}" for name in self._fields)
-        return f"CIFAR10({sizes}, 32×32×3 pixels in [0, 1])"
-
-    _fields = ("train", "valid", "test")
+    pixels = "32×32×3 pixels in [0, 1]"
 
 
 def load_cifar10(quick: bool | None = None, download: bool = True) -> CIFAR10:
@@ -70,9 +62,7 @@ def load_cifar10(quick: bool | None = None, download: bool = True) -> CIFAR10:
         test=(X_test, y_test),
     )
     use_quick = quick_mode() if quick is None else quick
-    if not use_quick:
-        return data
-    return CIFAR10(**{name: stratified_head(*getattr(data, name), QUICK_SIZES[name]) for name in data._fields})
+    return quick_subset(data, QUICK_SIZES) if use_quick else data
 
 
 def cifar10_available(download: bool = True) -> bool:

@@ -63,19 +63,27 @@ class DataError(RuntimeError):
 
 
 @dataclass(frozen=True)
-class FashionMNIST:
-    """The book's split: 55,000 train, 5,000 validation, 10,000 test; pixels in [0, 1]."""
+class Split:
+    """A dataset's training, validation and test sets, each (images, labels), and its class names."""
 
     train: tuple[np.ndarray, np.ndarray]
     valid: tuple[np.ndarray, np.ndarray]
     test: tuple[np.ndarray, np.ndarray]
-    class_names: tuple[str, ...] = CLASS_NAMES
+    class_names: tuple[str, ...]
+
+    _fields = ("train", "valid", "test")
+    pixels = "pixels in [0, 1]"  # how the repr describes the images
 
     def __repr__(self):
         sizes = ", ".join(f"{name}={len(getattr(self, name)[1]):,}" for name in self._fields)
-        return f"FashionMNIST({sizes}, pixels in [0, 1])"
+        return f"{type(self).__name__}({sizes}, {self.pixels})"
 
-    _fields = ("train", "valid", "test")
+
+@dataclass(frozen=True, repr=False)
+class FashionMNIST(Split):
+    """The book's split: 55,000 train, 5,000 validation, 10,000 test; pixels in [0, 1]."""
+
+    class_names: tuple[str, ...] = CLASS_NAMES
 
 
 def quick_mode() -> bool:
@@ -94,7 +102,7 @@ def load_fashion_mnist(quick: bool | None = None) -> FashionMNIST:
     arrays = load_raw_arrays()
     data = split_and_scale(arrays)
     use_quick = quick_mode() if quick is None else quick
-    return quick_subset(data) if use_quick else data
+    return quick_subset(data, QUICK_SIZES) if use_quick else data
 
 
 def split_and_scale(arrays: dict[str, np.ndarray]) -> FashionMNIST:
@@ -110,16 +118,17 @@ def split_and_scale(arrays: dict[str, np.ndarray]) -> FashionMNIST:
     )
 
 
-def quick_subset(data: FashionMNIST) -> FashionMNIST:
+def quick_subset(data: Split, sizes: dict[str, int]) -> Split:
     """Keep the first images of each class, the same count per class, in their original order."""
-    parts = {name: stratified_head(*getattr(data, name), QUICK_SIZES[name]) for name in data._fields}
-    return FashionMNIST(**parts)
+    n_classes = len(data.class_names)
+    parts = {name: stratified_head(*getattr(data, name), sizes[name], n_classes) for name in data._fields}
+    return type(data)(**parts, class_names=data.class_names)
 
 
-def stratified_head(X: np.ndarray, y: np.ndarray, size: int) -> tuple[np.ndarray, np.ndarray]:
+def stratified_head(X: np.ndarray, y: np.ndarray, size: int, n_classes: int) -> tuple[np.ndarray, np.ndarray]:
     """The first ``size // n_classes`` samples of every class, kept in dataset order."""
-    per_class = size // len(CLASS_NAMES)
-    keep = np.sort(np.concatenate([np.flatnonzero(y == k)[:per_class] for k in range(len(CLASS_NAMES))]))
+    per_class = size // n_classes
+    keep = np.sort(np.concatenate([np.flatnonzero(y == k)[:per_class] for k in range(n_classes)]))
     return X[keep], y[keep]
 
 
