@@ -14,7 +14,7 @@ import tensorflow as tf
 
 from utils._quiet import retracing_allowed
 from utils.exercises.core import Incorrect, NotAttempted, Problem, Section
-from utils.exercises.judges import a_type, create, numpy_of, own_layer_class
+from utils.exercises.judges import a_type, call_learner, create, numpy_of, own_layer_class
 from utils.exercises.kinds import ChoiceProblem, NumberProblem
 
 # Exercise 1: the ℓ2 penalty of one Dense layer, l2(0.01) on this kernel.
@@ -261,15 +261,8 @@ class McDropoutPredict(Problem):
     @staticmethod
     def call(answer, model, x, passes) -> np.ndarray:
         """The answer's result as an array; NotAttempted for None, Incorrect when it raises."""
-        try:
-            result = answer(model, x, passes)
-        except TypeError as error:
-            raise Incorrect(f"mc_dropout_predict(model, X, {passes}) raised TypeError ({error}); it takes the "
-                            "model, the inputs and the number of passes.") from None
-        except Exception as error:
-            raise Incorrect(f"mc_dropout_predict raised {type(error).__name__}: {error}") from None
-        if result is None:
-            raise NotAttempted
+        result = call_learner(answer, model, x, passes, usage=f"mc_dropout_predict(model, X, {passes})",
+                              takes="the model, the inputs and the number of passes")
         try:
             return np.asarray(numpy_of(result), dtype=np.float64)
         except (TypeError, ValueError):

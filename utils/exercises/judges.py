@@ -317,6 +317,22 @@ def run_layer(layer, description: str, x, **kwargs) -> np.ndarray:
     return array
 
 
+def call_learner(function, *args, usage: str, takes: str):
+    """``function(*args)``: NotAttempted when it returns None; Incorrect, saying what went wrong, when it raises.
+
+    ``usage`` shows the call in messages; ``takes`` says which arguments the function must accept.
+    """
+    try:
+        result = function(*args)
+    except TypeError as error:
+        raise Incorrect(f"{usage} raised TypeError ({error}); it takes {takes}.") from None
+    except Exception as error:
+        raise Incorrect(f"{usage} raised {type(error).__name__}: {error}") from None
+    if result is None:
+        raise NotAttempted
+    return result
+
+
 def numpy_of(value):
     """A NumPy array from an array, a tensor or a Keras variable (through its own ``numpy()``)."""
     return value.numpy() if callable(getattr(value, "numpy", None)) else np.asarray(value)
