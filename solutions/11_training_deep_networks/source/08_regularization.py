@@ -269,8 +269,9 @@ pd.DataFrame({name: {"standard deviation": kernel.std(), "largest |w|": np.abs(k
 # %% [markdown]
 # ℓ2 shrinks the weights as a whole, the large ones most (its pull, 2λw, grows with the weight).
 # ℓ1 pulls every weight towards 0 with the same force, λ·sign(w), whatever its size, so the
-# weights that the loss does not defend end up near zero: most of the weights of the many border
-# pixels that are blank in almost every image. The table shows how many fall below 0.001 in size.
+# weights that the loss does not defend end up near zero. (A pixel that is blank in an image
+# sends no gradient to its weights; for pixels blank in almost every image, the penalty is all
+# that moves them.) The table shows how many weights fall below 0.001 in size.
 # They are small, not exactly zero: a gradient step overshoots 0 and comes back, so Adam and SGD
 # do not produce exact zeros. For a truly sparse model, set the tiny weights to zero after
 # training (and check the accuracy), or use an optimizer built for ℓ1, such as Keras's `Ftrl`.
