@@ -11,6 +11,7 @@ from tools import workspace
 from tools.markers import MarkerError
 from tools.notebooks import (
     ROOT,
+    readme_badges,
     exercise_notebook,
     make_exercise,
     make_solution,
@@ -51,7 +52,25 @@ def main(argv=None) -> int:
                 target.parent.mkdir(parents=True, exist_ok=True)
                 target.write_text(text, encoding="utf-8")
                 print(f"wrote {target.relative_to(ROOT)}")
+    stale += sync_readme_badges(check=args.check)
     return 1 if args.check and stale else 0
+
+
+def sync_readme_badges(check: bool) -> int:
+    """Point README.md's badges at the repository pyproject.toml names; 1 if they were stale."""
+    readme = ROOT / "README.md"
+    if not readme.exists():  # a bare course tree, as in the tools' own tests
+        return 0
+    text = readme.read_text(encoding="utf-8")
+    wanted = readme_badges(text)
+    if wanted == text:
+        return 0
+    if check:
+        print("stale: README.md's badges (run `make sync`)", file=sys.stderr)
+    else:
+        readme.write_text(wanted, encoding="utf-8")
+        print("wrote README.md's badges")
+    return 1
 
 
 if __name__ == "__main__":

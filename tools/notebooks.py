@@ -10,6 +10,7 @@ import difflib
 import hashlib
 import json
 import re
+import tomllib
 from pathlib import Path
 
 import jupytext
@@ -21,10 +22,79 @@ ROOT = Path(__file__).resolve().parents[1]
 SOLUTIONS = ROOT / "solutions"
 CHAPTERS = ROOT / "chapters"
 SOURCE_FOLDER = "source"
-REPOSITORY = "training-deep-nets/course"  # GitHub owner/name, used by the Colab badges and clone
+BRANCH = "main"
 CHECK_CALL = re.compile(r"^ex\.\w+\.check\(")
 NBVAL_TAGS = {"nbval-check-output", "nbval-ignore-output", "nbval-skip", "nbval-raises-exception"}
 KEPT_FROM_RUN = ("outputs", "execution_count")  # what a regenerated solution keeps from the last refresh
+
+
+def repository(root: Path = ROOT) -> str:
+    """The course's GitHub owner/name, from the one place it is set: pyproject.toml's [project.urls]."""
+    url = tomllib.loads((root / "pyproject.toml").read_text(encoding="utf-8"))["project"]["urls"]["Repository"]
+    return url.removeprefix("https://github.com/").strip("/")
+
+
+REPOSITORY = repository()
+
+# Prepended to each notebook's set-up cell. On Colab the helpers are not installed: fetch them, and say
+# loudly what went wrong if that fails (otherwise the first error is "No module named 'utils'").
+COLAB_SETUP = """\
+import sys
+
+if "google.colab" in sys.modules:  # on Colab: fetch the course first, for the helpers imported below
+    import pathlib
+    import subprocess
+
+    course, address = pathlib.Path("course"), "https://github.com/{repository}"
+    if not course.is_dir():
+        clone = subprocess.run(["git", "clone", "--depth", "1", address, str(course)], capture_output=True, text=True)
+        if clone.returncode != 0:
+            advice = "Check the address, and that this Colab session can reach GitHub; then run this cell again."
+            raise RuntimeError(f"Could not fetch the course from {{address}}:\\n{{clone.stderr}}\\n{{advice}}")
+    sys.path.insert(0, str(course.resolve()))
+
+"""
+
+
+def colab_badge(notebook: Path, repository: str = REPOSITORY) -> str:
+    """The Markdown badge that opens ``notebook`` (a published path) in Colab."""
+    path = notebook.relative_to(ROOT).as_posix()
+    return (
+        "[![Open In Colab](https://colab.research.google.com/assets/colab-badge.svg)]"
+        f"(https://colab.research.google.com/github/{repository}/blob/{BRANCH}/{path})"
+    )
+
+
+def binder_badge(repository: str = REPOSITORY) -> str:
+    """The Markdown badge that opens the exercises in JupyterLab on Binder (built from environment.yml)."""
+    return (
+        "[![Launch on Binder](https://mybinder.org/badge_logo.svg)]"
+        f"(https://mybinder.org/v2/gh/{repository}/{BRANCH}?urlpath=lab/tree/chapters)"
+    )
+
+
+BADGES = "<!-- badges: start -->", "<!-- badges: end -->"
+
+
+def readme_badges(readme: str, repository: str = REPOSITORY) -> str:
+    """``readme`` with its badge block (between the BADGES markers) pointing at ``repository``."""
+    start, end = BADGES
+    before, found, rest = readme.partition(start)
+    if not found or end not in rest:
+        raise ValueError(f"README has no {start} ... {end} block")
+    first_section = exercise_notebook(solution_sources()[0])
+    badges = f"{binder_badge(repository)} {colab_badge(first_section, repository)}"
+    return f"{before}{start}\n{badges}\n{end}{rest.partition(end)[2]}"
+
+
+def with_colab(cell_source: str, notebook: Path, first_markdown: bool) -> str:
+    """A source cell as published: the title cell gets its badge, the set-up cell its Colab preamble."""
+    if first_markdown:
+        title, _, rest = cell_source.partition("\n")
+        return f"{title}\n\n{colab_badge(notebook)}\n\n{rest.lstrip(chr(10))}"
+    if "utils.setup(" in cell_source:
+        return COLAB_SETUP.format(repository=REPOSITORY) + cell_source
+    return cell_source
 
 
 def solution_sources() -> list[Path]:
@@ -54,13 +124,14 @@ def source_of(notebook: Path) -> Path:
 
 def make_exercise(source: Path) -> str:
     """The exercise notebook for a source, as the exact text to store."""
-    cells = []
+    cells, target = [], exercise_notebook(source)
     for index, cell in enumerate(jupytext.read(source).cells):
         tags = [tag for tag in cell.metadata.get("tags", []) if tag not in NBVAL_TAGS]
+        text = with_colab(cell.source, target, first_markdown=index == 0)
         if cell.cell_type == "code":
-            new = nbformat.v4.new_code_cell(exercise_source(cell.source))
+            new = nbformat.v4.new_code_cell(exercise_source(text))
         else:
-            new = nbformat.v4.new_markdown_cell(cell.source.replace("/blob/main/solutions/", "/blob/main/chapters/"))
+            new = nbformat.v4.new_markdown_cell(text)
         cells.append(_stable(new, source, index, tags))
     notebook = nbformat.v4.new_notebook(cells=cells, metadata=notebook_metadata())
     notebook.metadata["course"] = {"role": "exercise", "source": source.relative_to(ROOT).as_posix()}
@@ -69,14 +140,15 @@ def make_exercise(source: Path) -> str:
 
 def make_solution(source: Path, previous=None) -> str:
     """The published solution notebook for a source, keeping the outputs ``previous`` holds for unchanged cells."""
-    cells, regions = [], {}
+    cells, regions, target = [], {}, solution_notebook(source)
     for index, cell in enumerate(jupytext.read(source).cells):
         tags = cell.metadata.get("tags", [])
+        text = with_colab(cell.source, target, first_markdown=index == 0)
         if cell.cell_type == "code":
-            regions.update(solution_regions(cell.source))
-            new = nbformat.v4.new_code_cell(solution_source(cell.source))
+            regions.update(solution_regions(text))
+            new = nbformat.v4.new_code_cell(solution_source(text))
         else:
-            new = nbformat.v4.new_markdown_cell(cell.source)
+            new = nbformat.v4.new_markdown_cell(text)
         cells.append(_stable(new, source, index, tags))
     course = {"role": "solution", "source": source.relative_to(ROOT).as_posix(), "solutions": regions}
     if previous is not None:

@@ -7,6 +7,11 @@ import_tensorflow_quietly()  # before anything else imports TensorFlow
 import keras  # noqa: E402
 import tensorflow as tf  # noqa: E402
 
+from utils.versions import version_note  # noqa: E402
+
+# Before the helpers below: with a Keras older than 3 they would fail with a far less clear error.
+VERSION_NOTE = version_note({"tensorflow": tf.__version__, "keras": keras.__version__})
+
 from utils.cifar10 import CIFAR10, CIFAR10Error, cifar10_available, load_cifar10  # noqa: E402
 from utils.data import FashionMNIST, load_fashion_mnist, quick_mode  # noqa: E402
 from utils.diagnostics import (  # noqa: E402
@@ -103,4 +108,6 @@ def setup(section: str, seed: int = DEFAULT_SEED):
     use_course_style(figures=section)
     mode = "quick mode (small data subset, COURSE_QUICK=1)" if quick_mode() else "full mode"
     print(f"TensorFlow {tf.__version__}, Keras {keras.__version__}; {mode}; seed {seed}")
+    if VERSION_NOTE:
+        print(VERSION_NOTE)
     return exercises

@@ -1,8 +1,6 @@
 # %% [markdown]
 # # 1. Unstable gradients and weight initialization
 #
-# [![Open In Colab](https://colab.research.google.com/assets/colab-badge.svg)](https://colab.research.google.com/github/training-deep-nets/course/blob/main/solutions/11_training_deep_networks/01_unstable_gradients.ipynb)
-#
 # Companion to *Hands-On Machine Learning* (3rd edition), chapter 11, "The Vanishing/Exploding
 # Gradients Problems".
 #
@@ -20,15 +18,7 @@
 # `.hint()` line (call it again for the next hint), or `.solution()`.
 
 # %%
-import subprocess
-import sys
-
-if "google.colab" in sys.modules:  # on Colab, fetch the course helpers first
-    repository = "https://github.com/training-deep-nets/course"
-    subprocess.run(["git", "clone", "-q", "--depth", "1", repository, "/content/course"], check=False)
-    sys.path.insert(0, "/content/course")
-
-import utils  # first: it imports TensorFlow without its start-up noise
+import utils  # first: it imports TensorFlow quietly, and checks its version
 
 import keras
 import numpy as np
@@ -451,7 +441,7 @@ for name, spread in spread_50.items():
 # - The `callbacks` that `over_seeds` passes in show a live line per configuration (seed, epoch,
 #   metrics so far), which ends as a one-line summary.
 #
-# The 15 runs take about a minute and a half in full mode, in two cells.
+# The 15 runs take about a minute in full mode, in two cells.
 
 # %%
 X_subset, y_subset = X_train[:10_000], y_train[:10_000]
@@ -525,7 +515,8 @@ pd.concat({"after epoch 1": utils.spread(runs, "val_accuracy", epoch=1), "after 
 #   equivalent tanh network's, so an SGD step moves the equivalent tanh weights 16 times less.
 #   It trains like a tanh network at a learning rate 16 times smaller.
 # - **tanh + Glorot** and **ReLU + He** are far ahead from the first epoch, with every seed.
-#   Between the two, the ranges overlap: three seeds and five epochs cannot rank them.
+#   Between the two, the ranges overlap, if only just after the first epoch: three seeds and
+#   five epochs cannot rank them.
 #
 # That last point is the habit to keep: compare the gap between two rows with the spread within
 # each. A difference smaller than the spread between seeds is not a finding.

@@ -1,8 +1,6 @@
 # %% [markdown]
 # # 2. Better activation functions
 #
-# [![Open In Colab](https://colab.research.google.com/assets/colab-badge.svg)](https://colab.research.google.com/github/training-deep-nets/course/blob/main/solutions/11_training_deep_networks/02_activation_functions.ipynb)
-#
 # Companion to *Hands-On Machine Learning* (3rd edition), chapter 11, "Better Activation
 # Functions".
 #
@@ -19,15 +17,7 @@
 # `.hint()` line (call it again for the next hint), or `.solution()`.
 
 # %%
-import subprocess
-import sys
-
-if "google.colab" in sys.modules:  # on Colab, fetch the course helpers first
-    repository = "https://github.com/training-deep-nets/course"
-    subprocess.run(["git", "clone", "-q", "--depth", "1", repository, "/content/course"], check=False)
-    sys.path.insert(0, "/content/course")
-
-import utils  # first: it imports TensorFlow without its start-up noise
+import utils  # first: it imports TensorFlow quietly, and checks its version
 
 import inspect
 import math
@@ -76,7 +66,7 @@ data
 # `steps_per_execution` and the live progress line). To afford 12 runs, each trains on the first
 # 20,000 training images, plenty to see it: a unit that one long step switched off for every
 # image stays off. `keras.activations.leaky_relu` is leaky ReLU with its default slope.
-# The cell takes about 30 seconds in full mode.
+# The cell takes about 20 seconds in full mode.
 
 # %%
 X_subset, y_subset = X_train[:20_000], y_train[:20_000]
@@ -189,7 +179,7 @@ for name in never_positive:
 #   These networks have 300 hidden units for a task that much smaller networks learn well, and
 #   the live units that remain are enough for it.
 # - The high rate costs both activations accuracy: compare each with its own run at the default
-#   rate. At the default rate, the two score the same.
+#   rate. At the default rate, their ranges overlap: these runs cannot tell the two apart.
 # - Leaky ReLU guarantees that no unit dies; it does not make a learning rate that is too high a
 #   good one. The cure for dying units is the learning rate (section 7 schedules it); leaky
 #   ReLU is insurance.
@@ -440,7 +430,7 @@ print(f"z ~ N(0, 1): mean of SELU(z) = {mean:.4f}, standard deviation = {std:.4f
 # 100 units, before any training, and record the mean and standard deviation of each layer's
 # outputs with `utils.activation_stats`. Next to SELU + LeCun and ReLU + He, two SELU networks
 # each break one condition: He initialization, or raw pixels in [0, 1]. Building four networks of
-# 100 layers takes about 10 seconds in full mode; a live line says which one is under way.
+# 100 layers takes a few seconds in full mode; a live line says which one is under way.
 
 # %%
 pixel_means = X_train.mean(axis=0)
@@ -524,8 +514,8 @@ ex.selu_conditions.check(selu_conditions)
 # training images (the book uses all 55,000) and is evaluated on the whole validation set. The
 # question is whether the signal gets through 100 layers, which shows from the first epoch on
 # any amount of data; but with a tenth of the images, each epoch has a tenth of the steps, so
-# the accuracies are much lower than the book's. The two cells take about 40 seconds each in full
-# mode, with a live line per network.
+# the accuracies are much lower than the book's. The two cells take about half a minute each in
+# full mode, with a live line per network.
 
 # %%
 X_deep, y_deep = X_train_scaled[:5_000], y_train[:5_000]
@@ -574,13 +564,14 @@ pd.concat(
 ).round(3)
 
 # %% [markdown]
-# After the first epoch, the two ranges (min to max) touch; from the second epoch on, they are
-# apart, and the gap between the means grows from epoch 1 to epoch 5: within these 5 epochs the
-# ReLU network is not catching up. The SELU runs vary a lot from seed to seed (compare the min and
-# max of its last columns), so a single pair of runs could have shown any gap from about a tenth
-# to about a half; but every SELU run ends above every ReLU run. With all 55,000 images and more
-# epochs the ReLU network may well close the gap; what these runs show is the start, where the
-# signal that self-normalizes gets through 100 layers and the one that drifts does not.
+# The two ranges (min to max) are apart in every epoch, though only just in the first two, where
+# SELU's lowest run is barely above ReLU's highest. The gap between the means is wider at epoch 5
+# than at epoch 1, though it does not widen steadily: within these 5 epochs the ReLU network does
+# not catch up. The SELU runs vary a lot from seed to seed (compare the min and max of its last
+# columns), so a single pair of runs could have shown any gap from less than a tenth to about
+# 0.4; but every SELU run ends above every ReLU run. With all 55,000 images and more epochs the
+# ReLU network may well close the gap; what these runs show is the start, where the signal that
+# self-normalizes gets through 100 layers and the one that drifts does not.
 #
 # Self-normalization is demanding, though, and SELU never became a common default. Three newer
 # functions are often preferred today; section 2.5 trains them all side by side.
@@ -728,8 +719,8 @@ for name, seconds in timings.items():
 # Speed is one side; what about learning? Let's train the same network with each function: 5
 # hidden layers of 100 units, on the standardized images of section 2.3, with Adam at its
 # default learning rate for 3 epochs, He initialization (LeCun for SELU), 3 seeds per function.
-# To fit 21 runs in about a minute, each trains on the first 10,000 training images and is
-# evaluated on the whole validation set. Two cells, about 30 seconds each in full mode.
+# To fit 21 runs in under a minute, each trains on the first 10,000 training images and is
+# evaluated on the whole validation set. Two cells, about 25 seconds each in full mode.
 
 # %%
 compared = {
@@ -789,11 +780,11 @@ utils.save_fig("activation_comparison")
 utils.spread(activation_runs, "val_accuracy").sort_values("mean", ascending=False).round(4)
 
 # %% [markdown]
-# The whole ranking spans about a hundredth of accuracy, and most ranges overlap: compare each
-# row's min and max with the other rows' means. Swish came first, and its three runs are all
-# above every run of ELU, SELU, leaky ReLU and Mish; but ReLU came second, and its runs overlap
-# with everyone's, Swish's included. Three seeds make Swish's lead a hint worth more seeds, not a
-# ranking.
+# The whole ranking spans less than two hundredths of accuracy, and most ranges overlap: compare
+# each row's min and max with the other rows' means. Swish came first, and its three runs are all
+# above every run of ELU, SELU and Mish; but its lowest run is below the best runs of GELU and
+# leaky ReLU, and ReLU came second, with runs that overlap everyone's, Swish's included. Three
+# seeds make Swish's lead a hint worth more seeds, not a ranking.
 #
 # Set against the book's advice below, these runs agree that ReLU is often just as good as the
 # fancier functions on a simple task: on this one it is not measurably worse than any of them.
@@ -860,9 +851,9 @@ if ex.parametric_swish.solved(ParametricSwish):
 #   deviation 1 in every layer, even 100 layers deep.
 # - GELU, Swish and Mish are smooth, non-monotonic variants of ReLU. Swish_β with a trainable β
 #   is a small custom layer.
-# - Trained on the same 5-layer network over 3 seeds, seven functions landed within about a
-#   hundredth of each other, and ReLU was not measurably worse than any. Start with ReLU for
-#   simple tasks and Swish for complex ones, and measure over several seeds.
+# - Trained on the same 5-layer network over 3 seeds, the seven functions' mean accuracies
+#   landed within two hundredths of each other, and ReLU was not measurably worse than any.
+#   Start with ReLU for simple tasks and Swish for complex ones, and measure over several seeds.
 #
 # ## Papers
 #

@@ -1,8 +1,6 @@
 # %% [markdown]
 # # 5. Reusing pretrained layers
 #
-# [![Open In Colab](https://colab.research.google.com/assets/colab-badge.svg)](https://colab.research.google.com/github/training-deep-nets/course/blob/main/solutions/11_training_deep_networks/05_reusing_pretrained_layers.ipynb)
-#
 # Companion to *Hands-On Machine Learning* (3rd edition), chapter 11, "Reusing Pretrained Layers".
 #
 # **You will learn**
@@ -22,15 +20,7 @@
 # `.hint()` line (call it again for the next hint), or `.solution()`.
 
 # %%
-import subprocess
-import sys
-
-if "google.colab" in sys.modules:  # on Colab, fetch the course helpers first
-    repository = "https://github.com/training-deep-nets/course"
-    subprocess.run(["git", "clone", "-q", "--depth", "1", repository, "/content/course"], check=False)
-    sys.path.insert(0, "/content/course")
-
-import utils  # first: it imports TensorFlow without its start-up noise
+import utils  # first: it imports TensorFlow quietly, and checks its version
 
 import keras
 import matplotlib.pyplot as plt
@@ -104,7 +94,7 @@ utils.save_fig("task_b_images")
 #
 # Model A is the chapter's network: three hidden layers of 100 ReLU units with He
 # initialization, and an 8-way softmax output. We train it with Nadam (section 6) for 5 epochs
-# on batches of 128 images, quicker than the book's 20 epochs of plain SGD. (About 10 seconds in
+# on batches of 128 images, quicker than the book's 20 epochs of plain SGD. (About 5 seconds in
 # full mode.)
 
 # %%
@@ -573,13 +563,13 @@ utils.save_fig("book_recipe_reductions")
 # %% [markdown]
 # Every one of the 100 experiments favours transfer here, but they disagree on how much: a single
 # one could have reported any reduction in the range printed above, which spans a factor of
-# about three. Only the whole distribution says what to expect.
+# more than four. Only the whole distribution says what to expect.
 #
 # ### Is the baseline fair?
 #
 # There is a subtler way to flatter transfer: a weak baseline. A learning rate of 0.001 is low
 # for plain SGD on 200 images. Is B from scratch held back by it? Train it with three higher
-# rates too, and choose on the **validation** images (about 12 seconds):
+# rates too, and choose on the **validation** images (about 10 seconds):
 
 # %%
 scratch_rates = utils.over_seeds(
@@ -596,7 +586,7 @@ scratch_spread.round(4)
 # Now B-on-A at higher rates too, as the recipe asks: a rate for the new output layer alone
 # (phase 1), and a ten times lower one for fine-tuning (phase 2); and, around that choice, the
 # others the chapter discusses: reuse fewer hidden layers (the upper ones are the most specific
-# to task A), freeze for no epoch, or never unfreeze. Ten seeds each (about 30 seconds):
+# to task A), freeze for no epoch, or never unfreeze. Ten seeds each (about 20 seconds):
 
 # %%
 higher_rates = {**book_transfer, "rates": (0.03, 0.003)}
@@ -656,11 +646,12 @@ reduction_table(results, best_scratch, transfers, runner_up)
 #   now holds back B-on-A) *raises* the error rate on average, and most of its single
 #   experiments say transfer hurts.
 # - With higher rates, B-on-A gains again, but modestly: about a tenth of the error rate on
-#   average, with roughly a quarter of the single experiments on the wrong side of zero.
-# - Among the choices, reusing two hidden layers did best, on the validation images as on the
-#   test images; reusing one did no better than reusing all three, so these runs do not show a
-#   simple "the fewer top layers, the better". Freezing for no epoch did about as well as
-#   freezing for 4 (but then the new layer only ever trains at the lower rate, so this row
+#   average, with about a fifth of the single experiments on the wrong side of zero.
+# - Among the choices, reusing two hidden layers had the highest mean, on the validation images
+#   as on the test images, but its range overlaps those of the next best ones, so these runs
+#   cannot rank it first. Reusing one did no better than reusing all three: these runs do not
+#   show a simple "the fewer top layers, the better". Freezing for no epoch did about as well
+#   as freezing for 4 (but then the new layer only ever trains at the lower rate, so this row
 #   changes two things at once). Never unfreezing gained nothing: a plausible reading is that
 #   model A's top layer is too specific to task A to serve unchanged.
 # - Whichever configuration you pick, a single pair of runs can tell a story from "transfer
@@ -675,8 +666,8 @@ reduction_table(results, best_scratch, transfers, runner_up)
 #
 # Is the result a property of transfer, or of pullovers and T-shirts? Redo the comparison with
 # another pair of classes: sandals (negative) against sneakers (positive), with a model A'
-# trained on the other eight classes (ankle boots among them). A' needs about 10 seconds, the
-# runs about 20:
+# trained on the other eight classes (ankle boots among them). A' needs about 5 seconds, the
+# runs about 15:
 
 # %%
 task_A2, task_B2 = split_tasks(b_classes=[5, 7], positive=7)
@@ -810,9 +801,9 @@ print(f"rotation model: the right rotation for {accuracy:.4f} of the validation 
 #
 # Each pretrained network lends its three hidden layers to task B, with the basic recipe of
 # section 5.4 (rates 0.03, then 0.003; all three hidden layers; 4 frozen epochs), held fixed so
-# that only the pretraining changes; it is not the best choice found for B-on-A. Ten seeds each
-# (about 20 seconds), against the best B from scratch and B-on-A with the same recipe; the
-# spread table shows validation and test accuracy:
+# that only the pretraining changes; it is not the B-on-A choice with the highest mean. Ten
+# seeds each (about 15 seconds), against the best B from scratch and B-on-A with the same
+# recipe; the spread table shows validation and test accuracy:
 
 # %%
 pretrained = utils.over_seeds(train_b_on_a, {
@@ -836,7 +827,7 @@ utils.save_fig("pretrainings_compared")
 # %% [markdown]
 # Each is measured against the same baseline and the same 10 seeds of task B's training. On the
 # test images, the department and rotation models lent layers about as useful as model A's: each
-# cut the mean error rate by a similar small share, with a quarter to 30% of the single
+# cut the mean error rate by a similar small share, with a fifth to 30% of the single
 # experiments on the wrong side of zero. On the validation images the picture is less tidy (the
 # rotation model is then no better than the baseline), so these runs cannot rank the
 # pretrainings, and they show no detectable gain from the autoencoder. One more difference shows

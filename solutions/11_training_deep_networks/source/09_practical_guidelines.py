@@ -1,8 +1,6 @@
 # %% [markdown]
 # # 9. Practical guidelines, and the end-of-chapter exercises
 #
-# [![Open In Colab](https://colab.research.google.com/assets/colab-badge.svg)](https://colab.research.google.com/github/training-deep-nets/course/blob/main/solutions/11_training_deep_networks/09_practical_guidelines.ipynb)
-#
 # Companion to *Hands-On Machine Learning* (3rd edition), chapter 11, "Summary and Practical
 # Guidelines" and the exercises at the end of the chapter.
 #
@@ -19,16 +17,9 @@
 # `.hint()` line (call it again for the next hint), or `.solution()`.
 
 # %%
+import utils  # first: it imports TensorFlow quietly, and checks its version
+
 import math
-import subprocess
-import sys
-
-if "google.colab" in sys.modules:  # on Colab, fetch the course helpers first
-    repository = "https://github.com/training-deep-nets/course"
-    subprocess.run(["git", "clone", "-q", "--depth", "1", repository, "/content/course"], check=False)
-    sys.path.insert(0, "/content/course")
-
-import utils  # first: it imports TensorFlow without its start-up noise
 
 import keras
 import matplotlib.pyplot as plt
@@ -519,25 +510,29 @@ else:
 # - **a. Swish and He** trained without trouble despite its 20 layers: the initialization and
 #   the activation of sections 1 and 2 keep the gradients alive.
 # - **b. Batch normalization** lowered the validation accuracy by more than the spread and
-#   doubled the time of an epoch. On 5,000 images and at most 10 epochs it did not pay off. The
-#   chapter reports that it speeds up convergence on the full CIFAR-10; this short training
-#   cannot confirm or refute that (`FULL_SIZE = True` can).
-# - **c. SELU** won back what batch normalization lost, landing level with step a within the
-#   spread, at about step a's cost per epoch; early stopping ended it after fewer epochs.
-# - **d. Alpha dropout** left the mean validation accuracy unchanged. **MC dropout** on these
-#   models did not help either (its change is in the table above step e): a single
-#   alpha-dropout layer at rate 0.1 leaves little randomness to average over.
-# - **e. 1cycle** gave the largest gain of any step, clearly beyond the spread, at the same cost
-#   per epoch. Part of it may come from training the full 10 epochs, where step d's early
-#   stopping ended after about 7 because its validation loss rose; telling the two apart would
-#   take step d trained for 10 epochs without early stopping.
+#   made an epoch clearly slower (its median time about 1.7 times step a's). On 5,000 images
+#   and at most 10 epochs it did not pay off. The chapter reports that it speeds up convergence
+#   on the full CIFAR-10; this short training cannot confirm or refute that (`FULL_SIZE = True`
+#   can).
+# - **c. SELU** won back more than batch normalization lost, ending slightly above step a; but
+#   that gap, paired by seed, is no larger than its spread, so these runs cannot rank SELU and
+#   the Swish network. It cost no more per epoch than step a, and early stopping ended it after
+#   fewer epochs on average.
+# - **d. Alpha dropout** moved the validation accuracy by a few thousandths, no more than the
+#   spread: these runs cannot tell it from step c. **MC dropout** on these models did not help
+#   either (its change is in the table above step e): a single alpha-dropout layer at rate 0.1
+#   leaves little randomness to average over.
+# - **e. 1cycle** raised the validation accuracy clearly beyond the spread, to the best of all
+#   the steps, at no extra cost per epoch. Part of the gain may come from training the full 10
+#   epochs, where step d's early stopping ended after about 7 because its validation loss rose;
+#   telling the two apart would take step d trained for 10 epochs without early stopping.
 #
 # Against the chapter: its exercise asks whether batch normalization makes training converge
 # faster and gives a better model, and whether 1cycle improves the training speed and the
 # accuracy. In this short training, batch normalization did neither, 1cycle improved the
-# accuracy at the same speed, and SELU matched the Swish network. Which dataset, how much data
-# and how many epochs matter: rerun with `FULL_SIZE = True`, or on CIFAR-10, before trusting any
-# of these rankings for your own problem.
+# accuracy without making an epoch slower, and these runs cannot rank SELU against the Swish
+# network. Which dataset, how much data and how many epochs matter: rerun with
+# `FULL_SIZE = True`, or on CIFAR-10, before trusting any of these rankings for your own problem.
 
 # %% [markdown]
 # ## Summary
