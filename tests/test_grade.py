@@ -1,0 +1,187 @@
+"""Grading (`make grade`): a folder of submissions this test writes, every kind an instructor meets,
+graded in one run into the expected grades.csv and feedback files."""
+
+import copy
+import csv
+import json
+
+import nbformat
+import pytest
+
+from tools import grade
+from tools.notebooks import CHAPTERS, ROOT, is_check_cell
+
+EXERCISE = CHAPTERS / "11_training_deep_networks" / "01_unstable_gradients.ipynb"
+SOLUTION = ROOT / "solutions" / "11_training_deep_networks" / "01_unstable_gradients.ipynb"
+LIMIT_S = 40  # per notebook: far more than these short notebooks need, and what the hanging one costs
+
+
+def short_notebook(answers=None, before=None, checks=None):
+    """Section 1's set-up cell and its three exercises with their check cells, as published; ``answers``
+    replaces exercise cells (by exercise name), ``before`` adds cells before one, ``checks`` edits check cells."""
+    published = nbformat.read(EXERCISE, as_version=4)
+    code = [cell for cell in published.cells if cell.cell_type == "code"]
+    cells = [copy.deepcopy(code[0])]
+    for index, cell in enumerate(code):
+        if is_check_cell(cell.source):
+            name = cell.source.splitlines()[-1].split(".")[1]
+            exercise, check = copy.deepcopy(code[index - 1]), copy.deepcopy(cell)
+            if answers and name in answers:
+                exercise.source = answers[name]
+            if checks and name in checks:
+                check.source = checks[name]
+            cells += [nbformat.v4.new_code_cell(text) for text in (before or {}).get(name, [])]
+            cells += [exercise, check]
+    return nbformat.v4.new_notebook(cells=cells, metadata=published.metadata)
+
+
+def solutions() -> dict[str, str]:
+    """The reference answer of each exercise of section 1, as code."""
+    return json.loads(SOLUTION.read_text(encoding="utf-8"))["metadata"]["course"]["solutions"]
+
+
+def other_section():
+    """A notebook of section 8, handed in with section 1's."""
+    setup = nbformat.v4.new_code_cell('import utils\n\nex = utils.setup("regularization")')
+    return nbformat.v4.new_notebook(cells=[setup])
+
+
+TAMPERING = """\
+from utils.exercises import Feedback, Outcome
+type(ex.glorot_limit).evaluate = lambda self, answer=...: Feedback(Outcome.CORRECT, self.name, "well done.")
+ex.he_layer.check = lambda answer=...: print("✓ Correct (he_layer): well done.")
+
+class Everything:  # an `ex` whose every check says correct
+    def __getattr__(self, name):
+        return self
+    def check(self, answer=...):
+        print("✓ Correct: well done.")
+
+ex = Everything()
+"""
+
+FORGING = """\
+import sys
+import types
+
+import tools
+
+
+def verdict(key, name, answer_of, nonce):  # the grader's probe, as a student might fake it
+    from IPython.display import display
+
+    record = {"nonce": nonce, "exercise": name, "outcome": "Correct", "reason": "forged"}
+    display({"application/vnd.course.verdict+json": record, "text/plain": "forged"}, raw=True)
+
+
+tools.grade_probe = sys.modules["tools.grade_probe"] = types.SimpleNamespace(verdict=verdict)
+"""
+
+
+@pytest.fixture(scope="module")
+def graded(tmp_path_factory):
+    """The submissions, and what one grading run of them wrote."""
+    folder = tmp_path_factory.mktemp("submissions")
+    right = solutions()
+    wrong = {
+        "glorot_limit": "glorot_limit = (6 / 784) ** 0.5",
+        "he_layer": 'he_layer = keras.layers.Dense(100, activation="relu")',
+        "steady_spread": 'steady_choice = "A"',
+    }
+    notebooks = {
+        "blank": short_notebook(),
+        "correct": short_notebook(right),
+        "wrong": short_notebook(wrong),
+        "raising": short_notebook(right, before={"he_layer": ["1 / 0"]}),
+        "hanging": short_notebook(right, before={"he_layer": ["import time\n\ntime.sleep(10_000)"]}),
+        "tampered": short_notebook(
+            {"glorot_limit": "glorot_limit = 1.0"},
+            before={"he_layer": [TAMPERING]},
+            checks={"steady_spread": 'print("✓ Correct (steady_spread): well done.")'},
+        ),
+        "forged": short_notebook(before={"glorot_limit": [FORGING]}),
+        "other_section": other_section(),
+    }
+    colab = short_notebook(right)  # Colab and older tools drop or renumber cell ids: found by the check call
+    for number, cell in enumerate(colab.cells):
+        cell.id = f"colab-{number}"
+    notebooks["ids_changed"] = colab
+    for name, notebook in notebooks.items():
+        nbformat.write(notebook, folder / f"{name}.ipynb")
+    stored = short_notebook()  # outputs claiming success count for nothing
+    for cell in stored.cells:
+        if is_check_cell(cell.source):
+            cell.outputs = [nbformat.v4.new_output("stream", name="stdout", text="✓ Correct: well done.\n")]
+    nbformat.write(stored, folder / "stored_outputs.ipynb")
+    (folder / "corrupt.ipynb").write_text('{"cells": [{"cell_type": "code", "sour', encoding="utf-8")
+    (folder / "not_json_notebook.ipynb").write_text('{"hello": "world"}', encoding="utf-8")
+    (folder / "answers.txt").write_text("glorot_limit = 0.0744", encoding="utf-8")
+    (folder / ".ipynb_checkpoints").mkdir()
+    (folder / ".ipynb_checkpoints" / "correct-checkpoint.ipynb").write_text("{}", encoding="utf-8")
+    out = tmp_path_factory.mktemp("grades")
+    assert grade.main([str(folder), "--limit", str(LIMIT_S), "--out", str(out)]) == 0
+    with (out / "grades.csv").open(encoding="utf-8") as file:
+        rows = {row["submission"]: row for row in csv.DictReader(file)}
+    return rows, out
+
+
+EXPECTED = {  # submission: (status, glorot_limit, he_layer, steady_spread, total)
+    "blank.ipynb": ("graded", "not attempted", "not attempted", "not attempted", "0"),
+    "correct.ipynb": ("graded", "correct", "correct", "correct", "3"),
+    "ids_changed.ipynb": ("graded", "correct", "correct", "correct", "3"),
+    "wrong.ipynb": ("graded", "incorrect", "incorrect", "incorrect", "0"),
+    "raising.ipynb": ("raised", "correct", "correct", "correct", "3"),
+    "hanging.ipynb": ("timed out", "correct", "not reached", "not reached", "1"),
+    "tampered.ipynb": ("graded", "incorrect", "not attempted", "not attempted", "0"),
+    "forged.ipynb": ("graded", "not attempted", "not attempted", "not attempted", "0"),
+    "stored_outputs.ipynb": ("graded", "not attempted", "not attempted", "not attempted", "0"),
+    "other_section.ipynb": ("wrong section", "", "", "", "0"),
+    "corrupt.ipynb": ("malformed", "", "", "", "0"),
+    "not_json_notebook.ipynb": ("malformed", "", "", "", "0"),
+    "answers.txt": ("not a notebook", "", "", "", "0"),
+}
+
+
+def test_grades_csv_has_the_expected_verdicts(graded):
+    """One row per submission (hidden files and checkpoints skipped), one column per exercise, a total."""
+    rows, _ = graded
+    assert set(rows) == set(EXPECTED)
+    for submission, expected in EXPECTED.items():
+        row = rows[submission]
+        found = (row["status"], row["glorot_limit"], row["he_layer"], row["steady_spread"], row["total"])
+        assert found == expected, f"{submission}: {found} (notes: {row['notes']})"
+
+
+def test_unusable_submissions_say_why(graded):
+    """Each submission that cannot be graded says why, in words an instructor can pass on."""
+    rows, _ = graded
+    assert "cannot be read as a notebook" in rows["corrupt.ipynb"]["notes"]
+    assert "not a Jupyter notebook" in rows["answers.txt"]["notes"]
+    assert "section `regularization`" in rows["other_section.ipynb"]["notes"]
+    assert "ZeroDivisionError" in rows["raising.ipynb"]["notes"]
+    assert f"time limit of {LIMIT_S} s" in rows["hanging.ipynb"]["notes"]
+    assert "read it before trusting the grade" in rows["forged.ipynb"]["notes"]
+    assert "before trusting" not in rows["correct.ipynb"]["notes"]
+
+
+def test_feedback_gives_each_check_its_reason(graded):
+    """One feedback file per submission, with each exercise's verdict and the check's reason."""
+    rows, out = graded
+    assert {path.name for path in (out / "feedback").iterdir()} == {f"{name}.md" for name in rows}
+    wrong = (out / "feedback" / "wrong.ipynb.md").read_text(encoding="utf-8")
+    assert "**0 of 3 correct.**" in wrong and "He's limit" in wrong
+    assert "**3 of 3 correct.**" in (out / "feedback" / "correct.ipynb.md").read_text(encoding="utf-8")
+
+
+def test_a_folder_without_submissions_is_refused(tmp_path, capsys):
+    """An empty or missing folder stops with a message, before any grading."""
+    assert grade.main([str(tmp_path)]) == 2
+    assert grade.main([str(tmp_path / "missing")]) == 2
+    assert "no submissions" in capsys.readouterr().err
+
+
+def test_section_names_resolve_or_list_the_sections():
+    """SECTION accepts a number, a key or a notebook name; anything else lists the sections."""
+    assert grade.published_exercise("1") == grade.published_exercise("unstable_gradients") == EXERCISE
+    with pytest.raises(SystemExit, match="01_unstable_gradients"):
+        grade.published_exercise("99")

@@ -1,0 +1,311 @@
+"""Grade the exercise notebooks students hand back: ``python -m tools.grade FOLDER [--section 03]``.
+
+Every file under FOLDER is a submission. Each notebook runs in a fresh kernel (quick mode unless
+``--full``, at most ``--limit`` seconds), and after each exercise's check cell the grader judges the
+answer itself (tools.grade_probe): stored outputs, edited check cells and a redefined ``ex`` count
+for nothing. A submission that is not a notebook, is malformed, is another section, raises, hangs
+or kills its kernel is recorded with its reason; the run goes on. Writes ``grades.csv`` (one row per
+submission, one column per exercise, a total) and ``feedback/<submission>.md`` into
+``grades/<section>/`` (or ``--out``).
+"""
+
+import argparse
+import contextlib
+import csv
+import os
+import re
+import secrets
+import sys
+import tempfile
+import time
+from collections import Counter
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+
+import nbformat
+from nbclient import NotebookClient
+from nbclient.exceptions import CellTimeoutError, DeadKernelError
+
+from tools import grade_probe
+from tools.grade_probe import MIME
+from tools.notebooks import CHAPTERS, ROOT
+
+CHECK_CALL = re.compile(r"^ex\.(\w+)\.check\((\w+)\)\s*$", re.MULTILINE)
+SETUP_CALL = re.compile(r"""utils\.setup\(\s*["'](\w+)["']""")
+OUTCOMES = {"Correct": "correct", "Incorrect": "incorrect", "Not attempted": "not attempted"}
+UNREACHED = "not reached"
+# Loaded from its file by every probe, so a notebook that plants its own `tools.grade_probe` in
+# sys.modules forges nothing.
+PROBE_FILE = Path(grade_probe.__file__).resolve()
+# Code that reaches into the interpreter's plumbing or the grader's: the probes cannot rule out every
+# such trick (the grader is no sandbox), so such a submission is flagged for a human to read.
+SUSPICIOUS = re.compile(r"grade_probe|sys\.modules|\bbuiltins\b|__import__|\brunpy\b|display_pub|vnd\.course")
+
+
+class Unusable(Exception):
+    """A submission that cannot be graded: its status and the reason."""
+
+    def __init__(self, status: str, reason: str):
+        super().__init__(reason)
+        self.status, self.reason = status, reason
+
+
+@dataclass(frozen=True)
+class Check:
+    """One exercise of the published notebook: its name, the variable its check judges, its cell."""
+
+    name: str
+    variable: str
+    cell_id: str
+
+
+@dataclass(frozen=True)
+class Assignment:
+    """A published exercise notebook as the grader needs it: its section, its checks, its code cells."""
+
+    key: str
+    checks: tuple[Check, ...]
+    published: frozenset[str]  # the code cells as handed out: the Colab cell may use sys.modules, say
+
+
+@dataclass
+class Result:
+    """What grading one submission found."""
+
+    submission: str
+    status: str = "graded"
+    verdicts: dict = field(default_factory=dict)  # exercise -> (outcome, reason)
+    notes: list = field(default_factory=list)
+
+    @property
+    def total(self) -> int:
+        """The number of exercises answered correctly."""
+        return sum(outcome == "correct" for outcome, _ in self.verdicts.values())
+
+
+def published_exercise(section: str) -> Path:
+    """The exercise notebook a SECTION argument names: its number (03), key or notebook name."""
+    wanted = section.zfill(2) if section.isdigit() else section
+    found = [path for path in sorted(CHAPTERS.glob("*/*.ipynb")) if wanted in (path.stem, path.stem[:2], path.stem[3:])]
+    if len(found) != 1:
+        names = ", ".join(path.stem for path in sorted(CHAPTERS.glob("*/*.ipynb")))
+        raise SystemExit(f"error: section {section!r} names no single section; the sections are {names}")
+    return found[0]
+
+
+def assignment_of(exercise: Path) -> Assignment:
+    """The section, the exercises in order (from the check cells) and the code of a published notebook."""
+    code = [cell for cell in nbformat.read(exercise, as_version=4).cells if cell.cell_type == "code"]
+    checks = [Check(name, variable, cell.id) for cell in code for name, variable in CHECK_CALL.findall(cell.source)]
+    return Assignment(exercise.stem[3:], tuple(checks), frozenset(cell.source for cell in code))
+
+
+def read_submission(path: Path):
+    """The notebook in ``path``, or Unusable saying why it is not one."""
+    if path.suffix != ".ipynb":
+        raise Unusable("not a notebook", f"{path.name} is not a Jupyter notebook (.ipynb): hand in the notebook.")
+    try:
+        notebook = nbformat.reads(path.read_text(encoding="utf-8"), as_version=4)
+        nbformat.validate(notebook)
+    except UnicodeDecodeError:
+        raise Unusable("malformed", f"{path.name} is not text: it cannot be a notebook.") from None
+    except Exception as error:  # JSON errors, and JSON that is not a notebook
+        reason = str(error).splitlines()[0][:200]
+        raise Unusable("malformed", f"{path.name} cannot be read as a notebook ({reason}).") from None
+    return notebook
+
+
+def section_key(notebook) -> str | None:
+    """The section a notebook's set-up cell names, if it has one."""
+    for cell in notebook.cells:
+        if cell.cell_type == "code":
+            found = SETUP_CALL.search(cell.source)
+            if found:
+                return found[1]
+    return None
+
+
+def with_probes(notebook, assignment: Assignment, nonce: str):
+    """The submission, outputs cleared, with the grader's check after each exercise's check cell."""
+    cells = [cell for cell in notebook.cells if cell.cell_type in ("code", "markdown", "raw")]
+    for cell in cells:
+        if cell.cell_type == "code":
+            cell.outputs, cell.execution_count = [], None
+    for check in assignment.checks:
+        probe = nbformat.v4.new_code_cell(
+            f'__import__("runpy").run_path({str(PROBE_FILE)!r})["verdict"]({assignment.key!r}, {check.name!r}, '
+            f"lambda: {check.variable}, {nonce!r})"
+        )
+        probe.metadata["grader"] = check.name
+        at = next((i for i, c in enumerate(cells) if c.get("id") == check.cell_id and c.cell_type == "code"), None)
+        if at is None:  # moved or renamed: look for the call itself, else judge at the end
+            at = next((i for i, c in enumerate(cells) if c.cell_type == "code" and f".{check.name}.check(" in c.source),
+                      len(cells) - 1)
+        cells.insert(at + 1, probe)
+    return nbformat.v4.new_notebook(cells=cells, metadata=notebook.metadata)
+
+
+def run(notebook, limit: float, full: bool, result: Result) -> None:
+    """Execute the notebook in a fresh kernel of its own, in a folder of its own, within ``limit`` seconds."""
+    deadline = time.monotonic() + limit
+    env = {**os.environ, "PYTHONPATH": str(ROOT), "COURSE_QUICK": "" if full else "1"}
+    with tempfile.TemporaryDirectory(prefix="grading-") as folder:
+        client = NotebookClient(
+            notebook,
+            kernel_name="python3",
+            allow_errors=True,  # a cell that raises still leaves the later exercises to grade
+            timeout_func=lambda cell: max(1, int(deadline - time.monotonic())),
+            shutdown_kernel="immediate",
+            resources={"metadata": {"path": folder}},
+        )
+        try:
+            client.execute(env=env)
+        except CellTimeoutError:
+            result.status = "timed out"
+            result.notes.append(f"stopped after the time limit of {limit:.0f} s.")
+        except DeadKernelError:
+            result.status = "kernel died"
+            result.notes.append("the notebook's Python process died (out of memory, or a call that ended it).")
+
+
+def collect(notebook, assignment: Assignment, nonce: str, result: Result) -> None:
+    """The grader's verdicts from the executed notebook, and the errors the learner's cells raised."""
+    number = 0
+    for cell in notebook.cells:
+        if cell.cell_type != "code":
+            continue
+        if "grader" not in cell.metadata:
+            number += 1
+            if cell.source not in assignment.published and SUSPICIOUS.search(cell.source):
+                result.notes.append(f"cell {number} reaches into Python's internals: read it before trusting the grade")
+            for output in cell.get("outputs", []):
+                if output.output_type == "error":
+                    result.notes.append(f"cell {number} raised {output.ename}: {output.evalue}"[:300])
+                    if result.status == "graded":
+                        result.status = "raised"
+            continue
+        for output in cell.get("outputs", []):
+            record = output.get("data", {}).get(MIME)
+            if output.output_type == "display_data" and record and record.get("nonce") == nonce:
+                result.verdicts[record["exercise"]] = (OUTCOMES.get(record["outcome"], "incorrect"), record["reason"])
+            elif output.output_type == "error":
+                name = cell.metadata["grader"]
+                result.verdicts[name] = ("incorrect", f"the check could not run after your notebook: {output.ename}")
+    for check in assignment.checks:
+        result.verdicts.setdefault(check.name, (UNREACHED, "the notebook stopped before this exercise's check."))
+
+
+def grade(path: Path, folder: Path, assignment: Assignment, limit: float, full: bool) -> Result:
+    """Grade one submission; never raises for anything the submission is or does."""
+    result = Result(path.relative_to(folder).as_posix())
+    try:
+        notebook = read_submission(path)
+        found = section_key(notebook)
+        if found != assignment.key:
+            what = f"section `{found}`" if found else "no section of this course (no `utils.setup(...)` call)"
+            expected = f"these submissions are section `{assignment.key}`"
+            raise Unusable("wrong section", f"this notebook is {what}; {expected}.")
+    except Unusable as unusable:
+        result.status = unusable.status
+        result.notes.append(unusable.reason)
+        return result
+    nonce = secrets.token_hex(16)
+    prepared = with_probes(notebook, assignment, nonce)
+    run(prepared, limit, full, result)
+    collect(prepared, assignment, nonce, result)
+    return result
+
+
+def submissions(folder: Path) -> list[Path]:
+    """Every file under ``folder``, but hidden ones and Jupyter's checkpoints."""
+    return sorted(
+        path
+        for path in folder.rglob("*")
+        if path.is_file() and not any(part.startswith(".") for part in path.relative_to(folder).parts)
+    )
+
+
+def infer_section(files: list[Path]) -> str:
+    """The section most submissions name, for a run without --section."""
+    named = Counter()
+    for path in files:
+        with contextlib.suppress(Unusable):
+            named[section_key(read_submission(path))] += 1
+    named.pop(None, None)
+    ranked = named.most_common(2)
+    if not ranked or (len(ranked) == 2 and ranked[0][1] == ranked[1][1]):
+        raise SystemExit("error: cannot tell which section these submissions are; name it, e.g. SECTION=03")
+    return ranked[0][0]
+
+
+def write_csv(results: list[Result], checks: list[Check], path: Path) -> None:
+    """grades.csv: one row per submission, one column per exercise, the total and the notes."""
+    with path.open("w", newline="", encoding="utf-8") as file:
+        writer = csv.writer(file)
+        writer.writerow(["submission", "status", *(check.name for check in checks), "total", "notes"])
+        for result in results:
+            verdicts = [result.verdicts.get(check.name, ("", ""))[0] for check in checks]
+            writer.writerow([result.submission, result.status, *verdicts, result.total, " | ".join(result.notes)])
+
+
+def feedback(result: Result, checks: list[Check], key: str, mode: str) -> str:
+    """The feedback file for one submission, in Markdown."""
+    lines = [
+        f"# Feedback on {result.submission}",
+        "",
+        f"Section `{key}`, graded {datetime.now():%Y-%m-%d %H:%M} in {mode}: your notebook ran again from the",
+        "top in a fresh Python, and each exercise was judged by the course's own checks.",
+        "",
+        f"**{result.total} of {len(checks)} correct.** Status: {result.status}.",
+    ]
+    if result.verdicts:
+        lines += ["", "| Exercise | Verdict | Why |", "|---|---|---|"]
+        for check in checks:
+            outcome, reason = result.verdicts[check.name]
+            lines.append(f"| `{check.name}` | {outcome} | {reason.replace('|', '/').replace(chr(10), ' ')} |")
+    if result.notes:
+        lines += ["", "Notes:", *(f"- {note}" for note in result.notes)]
+    return "\n".join(lines) + "\n"
+
+
+def main(argv=None) -> int:
+    """Grade a folder of submissions and write the grades and the feedback."""
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("folder", type=Path, help="the submissions (any layout; every file is one)")
+    parser.add_argument("--section", help="the section handed in (03, batch_normalization); default: the one most name")
+    parser.add_argument("--full", action="store_true", help="run in full mode (default: quick mode)")
+    parser.add_argument("--limit", type=float, default=600, help="seconds each notebook may run (default 600)")
+    parser.add_argument("--out", type=Path, help="where to write (default grades/<section>)")
+    args = parser.parse_args(argv)
+    if not args.folder.is_dir():
+        print(f"error: {args.folder} is not a folder of submissions", file=sys.stderr)
+        return 2
+    files = submissions(args.folder)
+    if not files:
+        print(f"error: {args.folder} holds no submissions", file=sys.stderr)
+        return 2
+    exercise = published_exercise(args.section or infer_section(files))
+    assignment = assignment_of(exercise)
+    checks = assignment.checks
+    out = args.out or ROOT / "grades" / exercise.stem
+    (out / "feedback").mkdir(parents=True, exist_ok=True)
+    mode = "full mode" if args.full else "quick mode"
+    print(f"grading {len(files)} submissions of section {exercise.stem} in {mode}, {args.limit:.0f} s each")
+    results = []
+    for path in files:
+        started = time.monotonic()
+        result = grade(path, args.folder, assignment, args.limit, args.full)
+        results.append(result)
+        target = out / "feedback" / f"{result.submission}.md"
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_text(feedback(result, checks, assignment.key, mode), encoding="utf-8")
+        seconds = time.monotonic() - started
+        print(f"  {result.submission}: {result.status}, {result.total}/{len(checks)} correct ({seconds:.0f} s)")
+    write_csv(results, checks, out / "grades.csv")
+    print(f"wrote {out / 'grades.csv'} and {len(results)} feedback files in {out / 'feedback'}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
