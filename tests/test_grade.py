@@ -9,7 +9,7 @@ import nbformat
 import pytest
 
 from tools import grade
-from tools.notebooks import CHAPTERS, ROOT, is_check_cell
+from tools.notebooks import CHAPTERS, ROOT, is_check_cell, published_exercise
 
 EXERCISE = CHAPTERS / "11_training_deep_networks" / "01_unstable_gradients.ipynb"
 SOLUTION = ROOT / "solutions" / "11_training_deep_networks" / "01_unstable_gradients.ipynb"
@@ -182,6 +182,6 @@ def test_a_folder_without_submissions_is_refused(tmp_path, capsys):
 
 def test_section_names_resolve_or_list_the_sections():
     """SECTION accepts a number, a key or a notebook name; anything else lists the sections."""
-    assert grade.published_exercise("1") == grade.published_exercise("unstable_gradients") == EXERCISE
+    assert published_exercise("1") == published_exercise("unstable_gradients") == EXERCISE
     with pytest.raises(SystemExit, match="01_unstable_gradients"):
-        grade.published_exercise("99")
+        published_exercise("99")

@@ -29,7 +29,7 @@ from nbclient.exceptions import CellTimeoutError, DeadKernelError
 
 from tools import grade_probe
 from tools.grade_probe import MIME
-from tools.notebooks import CHAPTERS, ROOT
+from tools.notebooks import ROOT, published_exercise
 
 CHECK_CALL = re.compile(r"^ex\.(\w+)\.check\((\w+)\)\s*$", re.MULTILINE)
 SETUP_CALL = re.compile(r"""utils\.setup\(\s*["'](\w+)["']""")
@@ -82,16 +82,6 @@ class Result:
     def total(self) -> int:
         """The number of exercises answered correctly."""
         return sum(outcome == "correct" for outcome, _ in self.verdicts.values())
-
-
-def published_exercise(section: str) -> Path:
-    """The exercise notebook a SECTION argument names: its number (03), key or notebook name."""
-    wanted = section.zfill(2) if section.isdigit() else section
-    found = [path for path in sorted(CHAPTERS.glob("*/*.ipynb")) if wanted in (path.stem, path.stem[:2], path.stem[3:])]
-    if len(found) != 1:
-        names = ", ".join(path.stem for path in sorted(CHAPTERS.glob("*/*.ipynb")))
-        raise SystemExit(f"error: section {section!r} names no single section; the sections are {names}")
-    return found[0]
 
 
 def assignment_of(exercise: Path) -> Assignment:

@@ -117,6 +117,17 @@ def exercise_notebook(source: Path) -> Path:
     return CHAPTERS / source.parents[1].name / f"{source.stem}.ipynb"
 
 
+def published_exercise(section: str) -> Path:
+    """The exercise notebook a SECTION argument names: its number (03), its key or its notebook's name."""
+    wanted = section.zfill(2) if section.isdigit() else section
+    exercises = sorted(CHAPTERS.glob("*/*.ipynb"))
+    found = [path for path in exercises if wanted in (path.stem, path.stem[:2], path.stem[3:])]
+    if len(found) != 1:
+        names = ", ".join(path.stem for path in exercises)
+        raise SystemExit(f"error: SECTION={section!r} names no single section; the sections are {names}")
+    return found[0]
+
+
 def source_of(notebook: Path) -> Path:
     """The source a solution or exercise notebook derives from."""
     return SOLUTIONS / notebook.parent.name / SOURCE_FOLDER / f"{notebook.stem}.py"

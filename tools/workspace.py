@@ -12,7 +12,7 @@ import sys
 from datetime import datetime
 from pathlib import Path
 
-from tools.notebooks import CHAPTERS, ROOT
+from tools.notebooks import CHAPTERS, ROOT, published_exercise
 
 WORK = ROOT / "work"
 
@@ -82,12 +82,7 @@ def rescue(exercise: Path) -> Path:
 
 def fresh(section: str) -> Path:
     """Start ``section`` (its number such as 03, its key or its name) afresh, keeping the learner's copy."""
-    wanted = section.zfill(2) if section.isdigit() else section
-    matches = [e for e in sorted(CHAPTERS.glob("*/*.ipynb")) if wanted in (e.stem, e.stem[:2], e.stem[3:])]
-    if len(matches) != 1:
-        names = ", ".join(e.stem for e in sorted(CHAPTERS.glob("*/*.ipynb")))
-        raise SystemExit(f"error: SECTION={section!r} names no single section; the sections are {names}")
-    exercise = matches[0]
+    exercise = published_exercise(section)
     target = own_copy(exercise)
     if target.exists():
         kept = target.with_name(f"{target.stem}.before-{datetime.now():%Y-%m-%d-%H%M%S}.ipynb")
