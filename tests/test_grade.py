@@ -4,16 +4,17 @@ graded in one run into the expected grades.csv and feedback files."""
 import copy
 import csv
 import json
+import os
 
 import nbformat
 import pytest
 
 from tools import grade
-from tools.notebooks import CHAPTERS, ROOT, is_check_cell, published_exercise
+from tools.notebooks import CHAPTERS, REPOSITORY, ROOT, is_check_cell, published_exercise
 
 EXERCISE = CHAPTERS / "11_training_deep_networks" / "01_unstable_gradients.ipynb"
 SOLUTION = ROOT / "solutions" / "11_training_deep_networks" / "01_unstable_gradients.ipynb"
-LIMIT_S = 40  # per notebook: far more than these short notebooks need, and what the hanging one costs
+LIMIT_S = 25  # per notebook: far more than these short notebooks need, and what the hanging one costs
 
 
 def short_notebook(answers=None, before=None, checks=None):
@@ -77,6 +78,25 @@ def verdict(key, name, answer_of, nonce):  # the grader's probe, as a student mi
 tools.grade_probe = sys.modules["tools.grade_probe"] = types.SimpleNamespace(verdict=verdict)
 """
 
+HOOKED = """\
+import re
+
+from IPython import get_ipython
+from IPython.display import display
+
+
+def forge(result):  # after each cell, show a second verdict copied from the grader's own cell
+    nonce = re.search(r"'([0-9a-f]{32})'\\)$", result.info.raw_cell or "")
+    if nonce:
+        name = re.search(r"'unstable_gradients', '(\\w+)'", result.info.raw_cell)[1]
+        record = {"nonce": nonce[1], "exercise": name, "outcome": "Correct", "reason": "forged"}
+        display({"application/vnd.course.verdict+json": record, "text/plain": "forged"}, raw=True)
+
+
+get_ipython().events.register("post_run_cell", forge)
+"""
+PIP = "%pip install course-grader-test-no-such-package"  # a Colab habit; offline and flagged when grading
+
 
 @pytest.fixture(scope="module")
 def graded(tmp_path_factory):
@@ -91,7 +111,7 @@ def graded(tmp_path_factory):
     notebooks = {
         "blank": short_notebook(),
         "correct": short_notebook(right),
-        "wrong": short_notebook(wrong),
+        "wrong": short_notebook(wrong, before={"glorot_limit": [PIP]}),
         "raising": short_notebook(right, before={"he_layer": ["1 / 0"]}),
         "hanging": short_notebook(right, before={"he_layer": ["import time\n\ntime.sleep(10_000)"]}),
         "tampered": short_notebook(
@@ -100,11 +120,14 @@ def graded(tmp_path_factory):
             checks={"steady_spread": 'print("✓ Correct (steady_spread): well done.")'},
         ),
         "forged": short_notebook(before={"glorot_limit": [FORGING]}),
+        "hooked": short_notebook(before={"glorot_limit": [HOOKED]}),
+        "zoë": short_notebook(right),
         "other_section": other_section(),
     }
     colab = short_notebook(right)  # Colab and older tools drop or renumber cell ids: found by the check call
     for number, cell in enumerate(colab.cells):
         cell.id = f"colab-{number}"
+    colab.cells[0].source = colab.cells[0].source.replace(REPOSITORY, "my-school/dl-handout")  # REPOSITORY=
     notebooks["ids_changed"] = colab
     for name, notebook in notebooks.items():
         nbformat.write(notebook, folder / f"{name}.ipynb")
@@ -116,11 +139,16 @@ def graded(tmp_path_factory):
     (folder / "corrupt.ipynb").write_text('{"cells": [{"cell_type": "code", "sour', encoding="utf-8")
     (folder / "not_json_notebook.ipynb").write_text('{"hello": "world"}', encoding="utf-8")
     (folder / "answers.txt").write_text("glorot_limit = 0.0744", encoding="utf-8")
+    (folder / os.fsdecode(b"caf\xe9.ipynb")).write_bytes((folder / "blank.ipynb").read_bytes())  # a Windows zip's name
+    nbgrader = folder / "submitted" / "alice" / "unstable_gradients"  # nbgrader's layout, with its timestamp
+    nbgrader.mkdir(parents=True)
+    (nbgrader / "01_unstable_gradients.ipynb").write_bytes((folder / "correct.ipynb").read_bytes())
+    (nbgrader / "timestamp.txt").write_text("2026-12-01 10:00:00.000000 UTC", encoding="utf-8")
     (folder / ".ipynb_checkpoints").mkdir()
     (folder / ".ipynb_checkpoints" / "correct-checkpoint.ipynb").write_text("{}", encoding="utf-8")
     out = tmp_path_factory.mktemp("grades")
     assert grade.main([str(folder), "--limit", str(LIMIT_S), "--out", str(out)]) == 0
-    with (out / "grades.csv").open(encoding="utf-8") as file:
+    with (out / "grades.csv").open(encoding="utf-8-sig") as file:
         rows = {row["submission"]: row for row in csv.DictReader(file)}
     return rows, out
 
@@ -134,6 +162,10 @@ EXPECTED = {  # submission: (status, glorot_limit, he_layer, steady_spread, tota
     "hanging.ipynb": ("timed out", "correct", "not reached", "not reached", "1"),
     "tampered.ipynb": ("graded", "incorrect", "not attempted", "not attempted", "0"),
     "forged.ipynb": ("graded", "not attempted", "not attempted", "not attempted", "0"),
+    "hooked.ipynb": ("graded", "incorrect", "incorrect", "incorrect", "0"),
+    "zoë.ipynb": ("graded", "correct", "correct", "correct", "3"),
+    "caf\ufffd.ipynb": ("graded", "not attempted", "not attempted", "not attempted", "0"),
+    "submitted/alice/unstable_gradients/01_unstable_gradients.ipynb": ("graded", "correct", "correct", "correct", "3"),
     "stored_outputs.ipynb": ("graded", "not attempted", "not attempted", "not attempted", "0"),
     "other_section.ipynb": ("wrong section", "", "", "", "0"),
     "corrupt.ipynb": ("malformed", "", "", "", "0"),
@@ -161,16 +193,44 @@ def test_unusable_submissions_say_why(graded):
     assert "ZeroDivisionError" in rows["raising.ipynb"]["notes"]
     assert f"time limit of {LIMIT_S} s" in rows["hanging.ipynb"]["notes"]
     assert "read it before trusting the grade" in rows["forged.ipynb"]["notes"]
-    assert "before trusting" not in rows["correct.ipynb"]["notes"]
+    assert "read it before trusting the grade" in rows["wrong.ipynb"]["notes"]  # its %pip line
+    assert "forged one" in rows["hooked.ipynb"]["notes"]
+    for honest in ("correct.ipynb", "ids_changed.ipynb", "blank.ipynb"):  # another Colab address included
+        assert "before trusting" not in rows[honest]["notes"], rows[honest]["notes"]
 
 
 def test_feedback_gives_each_check_its_reason(graded):
     """One feedback file per submission, with each exercise's verdict and the check's reason."""
     rows, out = graded
-    assert {path.name for path in (out / "feedback").iterdir()} == {f"{name}.md" for name in rows}
+    written = {path.relative_to(out / "feedback").as_posix() for path in (out / "feedback").rglob("*.md")}
+    assert written == {f"{name}.md" for name in rows}
     wrong = (out / "feedback" / "wrong.ipynb.md").read_text(encoding="utf-8")
     assert "**0 of 3 correct.**" in wrong and "He's limit" in wrong
     assert "**3 of 3 correct.**" in (out / "feedback" / "correct.ipynb.md").read_text(encoding="utf-8")
+
+
+def test_a_submission_that_changes_the_checks_stops_the_run(tmp_path, monkeypatch, capsys):
+    """Nothing a submission does may change another's grade: if the checks' code changed, grading stops."""
+    (tmp_path / "in").mkdir()
+    nbformat.write(short_notebook(), tmp_path / "in" / "a.ipynb")
+    nbformat.write(short_notebook(), tmp_path / "in" / "b.ipynb")
+    sums = iter(["before", "after"])
+    monkeypatch.setattr(grade, "grader_fingerprint", lambda: next(sums))
+    assert grade.main([str(tmp_path / "in"), "--limit", str(LIMIT_S), "--out", str(tmp_path / "out")]) == 1
+    assert "changed while a.ipynb ran" in capsys.readouterr().err
+    assert len((tmp_path / "out" / "grades.csv").read_text(encoding="utf-8-sig").splitlines()) == 2  # a's row
+
+
+def test_the_fingerprint_covers_the_checks(tmp_path, monkeypatch):
+    """The sum changes when any file of utils/ or the probe changes."""
+    (tmp_path / "utils" / "checks").mkdir(parents=True)
+    (tmp_path / "tools").mkdir()
+    (tmp_path / "utils" / "checks" / "section.py").write_text("ANSWER = 1\n", encoding="utf-8")
+    (tmp_path / "tools" / "grade_probe.py").write_text("", encoding="utf-8")
+    monkeypatch.setattr(grade, "ROOT", tmp_path)
+    before = grade.grader_fingerprint()
+    (tmp_path / "utils" / "checks" / "section.py").write_text("ANSWER = 2\n", encoding="utf-8")
+    assert grade.grader_fingerprint() != before
 
 
 def test_a_folder_without_submissions_is_refused(tmp_path, capsys):

@@ -10,8 +10,10 @@ submission, one column per exercise, a total) and ``feedback/<submission>.md`` i
 """
 
 import argparse
+import compileall
 import contextlib
 import csv
+import hashlib
 import os
 import re
 import secrets
@@ -29,7 +31,7 @@ from nbclient.exceptions import CellTimeoutError, DeadKernelError
 
 from tools import grade_probe
 from tools.grade_probe import MIME
-from tools.notebooks import ROOT, published_exercise
+from tools.notebooks import ROOT, published_exercise, without_colab
 
 CHECK_CALL = re.compile(r"^ex\.(\w+)\.check\((\w+)\)\s*$", re.MULTILINE)
 SETUP_CALL = re.compile(r"""utils\.setup\(\s*["'](\w+)["']""")
@@ -38,9 +40,18 @@ UNREACHED = "not reached"
 # Loaded from its file by every probe, so a notebook that plants its own `tools.grade_probe` in
 # sys.modules forges nothing.
 PROBE_FILE = Path(grade_probe.__file__).resolve()
-# Code that reaches into the interpreter's plumbing or the grader's: the probes cannot rule out every
-# such trick (the grader is no sandbox), so such a submission is flagged for a human to read.
-SUSPICIOUS = re.compile(r"grade_probe|sys\.modules|\bbuiltins\b|__import__|\brunpy\b|display_pub|vnd\.course")
+# Code that reaches into the interpreter's plumbing or the grader's, or installs packages: the probes
+# cannot rule out every trick of code in the same Python (the grader is no sandbox), so such a cell is
+# flagged for a human to read. A name spelt in pieces escapes this; it is a net, not a wall.
+SUSPICIOUS = re.compile(
+    r"grade_probe|vnd\.course|sys\.modules|\bbuiltins\b|__import__|\brunpy\b|\bimportlib\b|__path__"
+    r"|get_ipython|\bIPython\b|display_pub|^\s*[!%]\s*pip\b",
+    re.MULTILINE,
+)
+# The files whose code judges the answers, compiled ones included: a submission that changes them
+# stops the run. (utils/ is compiled before the first submission, so an honest run changes none.)
+GRADER_FILES = ("utils/**/*.py", "utils/**/*.pyc", "tools/grade_probe.py")
+IGNORED = {"timestamp.txt"}  # nbgrader's note beside each submission
 
 
 class Unusable(Exception):
@@ -62,11 +73,10 @@ class Check:
 
 @dataclass(frozen=True)
 class Assignment:
-    """A published exercise notebook as the grader needs it: its section, its checks, its code cells."""
+    """A published exercise notebook as the grader needs it: its section and its checks."""
 
     key: str
     checks: tuple[Check, ...]
-    published: frozenset[str]  # the code cells as handed out: the Colab cell may use sys.modules, say
 
 
 @dataclass
@@ -85,10 +95,18 @@ class Result:
 
 
 def assignment_of(exercise: Path) -> Assignment:
-    """The section, the exercises in order (from the check cells) and the code of a published notebook."""
+    """The section of a published notebook and its exercises, in order, from its check cells."""
     code = [cell for cell in nbformat.read(exercise, as_version=4).cells if cell.cell_type == "code"]
     checks = [Check(name, variable, cell.id) for cell in code for name, variable in CHECK_CALL.findall(cell.source)]
-    return Assignment(exercise.stem[3:], tuple(checks), frozenset(cell.source for cell in code))
+    return Assignment(exercise.stem[3:], tuple(checks))
+
+
+def grader_fingerprint() -> str:
+    """A SHA-256 sum over the code that judges the answers."""
+    digest = hashlib.sha256()
+    for path in sorted(path for pattern in GRADER_FILES for path in ROOT.glob(pattern)):
+        digest.update(path.relative_to(ROOT).as_posix().encode() + b"\0" + path.read_bytes())
+    return digest.hexdigest()
 
 
 def read_submission(path: Path):
@@ -139,8 +157,13 @@ def with_probes(notebook, assignment: Assignment, nonce: str):
 def run(notebook, limit: float, full: bool, result: Result) -> None:
     """Execute the notebook in a fresh kernel of its own, in a folder of its own, within ``limit`` seconds."""
     deadline = time.monotonic() + limit
-    env = {**os.environ, "PYTHONPATH": str(ROOT), "COURSE_QUICK": "" if full else "1"}
-    with tempfile.TemporaryDirectory(prefix="grading-") as folder:
+    env = {
+        **os.environ,
+        "PYTHONPATH": str(ROOT),
+        "COURSE_QUICK": "" if full else "1",
+        "PIP_NO_INDEX": "1",  # a `%pip install` in a submission cannot change the grader's libraries
+    }
+    with tempfile.TemporaryDirectory(prefix="grading-", ignore_cleanup_errors=True) as folder:
         client = NotebookClient(
             notebook,
             kernel_name="python3",
@@ -165,30 +188,43 @@ def collect(notebook, assignment: Assignment, nonce: str, result: Result) -> Non
     for cell in notebook.cells:
         if cell.cell_type != "code":
             continue
-        if "grader" not in cell.metadata:
-            number += 1
-            if cell.source not in assignment.published and SUSPICIOUS.search(cell.source):
-                result.notes.append(f"cell {number} reaches into Python's internals: read it before trusting the grade")
-            for output in cell.get("outputs", []):
-                if output.output_type == "error":
-                    result.notes.append(f"cell {number} raised {output.ename}: {output.evalue}"[:300])
-                    if result.status == "graded":
-                        result.status = "raised"
+        if "grader" in cell.metadata:
+            judged(cell, nonce, result)
             continue
+        number += 1
+        where = f"cell {number} (`{cell.source.strip().splitlines()[0][:60] if cell.source.strip() else ''}`)"
+        if SUSPICIOUS.search(without_colab(cell.source)):
+            result.notes.append(f"{where} reaches into Python's internals: read it before trusting the grade")
         for output in cell.get("outputs", []):
-            record = output.get("data", {}).get(MIME)
-            if output.output_type == "display_data" and record and record.get("nonce") == nonce:
-                result.verdicts[record["exercise"]] = (OUTCOMES.get(record["outcome"], "incorrect"), record["reason"])
-            elif output.output_type == "error":
-                name = cell.metadata["grader"]
-                result.verdicts[name] = ("incorrect", f"the check could not run after your notebook: {output.ename}")
+            if output.output_type == "error":
+                result.notes.append(f"{where} raised {output.ename}: {output.evalue}"[:300])
+                if result.status == "graded":
+                    result.status = "raised"
     for check in assignment.checks:
         result.verdicts.setdefault(check.name, (UNREACHED, "the notebook stopped before this exercise's check."))
 
 
+def judged(probe, nonce: str, result: Result) -> None:
+    """The verdict a probe cell showed: exactly one record, of its own exercise, with this run's nonce."""
+    name = probe.metadata["grader"]
+    records = [
+        output.data[MIME]
+        for output in probe.get("outputs", [])
+        if output.output_type == "display_data" and MIME in output.get("data", {})
+    ]
+    errors = [output.ename for output in probe.get("outputs", []) if output.output_type == "error"]
+    if errors:
+        result.verdicts[name] = ("incorrect", f"the check could not run after your notebook: {errors[0]}")
+    elif len(records) == 1 and records[0].get("nonce") == nonce and records[0].get("exercise") == name:
+        result.verdicts[name] = (OUTCOMES.get(records[0].get("outcome"), "incorrect"), str(records[0].get("reason")))
+    elif records:
+        result.verdicts[name] = ("incorrect", "the grader's check was interfered with.")
+        result.notes.append(f"`{name}`: the check showed {len(records)} verdicts, or a forged one: read the notebook.")
+
+
 def grade(path: Path, folder: Path, assignment: Assignment, limit: float, full: bool) -> Result:
     """Grade one submission; never raises for anything the submission is or does."""
-    result = Result(path.relative_to(folder).as_posix())
+    result = Result(printable(path.relative_to(folder).as_posix()))
     try:
         notebook = read_submission(path)
         found = section_key(notebook)
@@ -202,17 +238,28 @@ def grade(path: Path, folder: Path, assignment: Assignment, limit: float, full: 
         return result
     nonce = secrets.token_hex(16)
     prepared = with_probes(notebook, assignment, nonce)
-    run(prepared, limit, full, result)
-    collect(prepared, assignment, nonce, result)
+    try:
+        run(prepared, limit, full, result)
+        collect(prepared, assignment, nonce, result)
+    except Exception as error:  # the kernel would not start, say: this submission only
+        result.status = "grader error"
+        result.notes.append(f"the grader failed on this submission: {type(error).__name__}: {error}"[:300])
     return result
 
 
+def printable(name: str) -> str:
+    """A file name as text that can be printed and written (a zip from Windows may leave undecodable bytes)."""
+    return name.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
+
+
 def submissions(folder: Path) -> list[Path]:
-    """Every file under ``folder``, but hidden ones and Jupyter's checkpoints."""
+    """Every file under ``folder``, but hidden ones, Jupyter's checkpoints and nbgrader's timestamps."""
     return sorted(
         path
         for path in folder.rglob("*")
-        if path.is_file() and not any(part.startswith(".") for part in path.relative_to(folder).parts)
+        if path.is_file()
+        and path.name not in IGNORED
+        and not any(part.startswith(".") for part in path.relative_to(folder).parts)
     )
 
 
@@ -229,23 +276,29 @@ def infer_section(files: list[Path]) -> str:
     return ranked[0][0]
 
 
-def write_csv(results: list[Result], checks: list[Check], path: Path) -> None:
-    """grades.csv: one row per submission, one column per exercise, the total and the notes."""
-    with path.open("w", newline="", encoding="utf-8") as file:
-        writer = csv.writer(file)
-        writer.writerow(["submission", "status", *(check.name for check in checks), "total", "notes"])
-        for result in results:
-            verdicts = [result.verdicts.get(check.name, ("", ""))[0] for check in checks]
-            writer.writerow([result.submission, result.status, *verdicts, result.total, " | ".join(result.notes)])
+def sheet_header(checks) -> list[str]:
+    """The columns of grades.csv: the submission, its status, one per exercise, the total and the notes."""
+    return ["submission", "status", *(check.name for check in checks), "total", "notes"]
+
+
+def sheet_row(result: Result, checks) -> list:
+    """One submission's row of grades.csv."""
+    verdicts = [result.verdicts.get(check.name, ("", ""))[0] for check in checks]
+    return [result.submission, result.status, *verdicts, result.total, " | ".join(result.notes)]
 
 
 def feedback(result: Result, checks: list[Check], key: str, mode: str) -> str:
     """The feedback file for one submission, in Markdown."""
+    how = (
+        f"in {mode}: your notebook ran again from the top in a fresh Python, and each exercise was judged by the "
+        "course's own checks."
+        if result.verdicts
+        else "it could not be run (see the notes)."
+    )
     lines = [
         f"# Feedback on {result.submission}",
         "",
-        f"Section `{key}`, graded {datetime.now():%Y-%m-%d %H:%M} in {mode}: your notebook ran again from the",
-        "top in a fresh Python, and each exercise was judged by the course's own checks.",
+        f"Section `{key}`, graded {datetime.now():%Y-%m-%d %H:%M} {how}",
         "",
         f"**{result.total} of {len(checks)} correct.** Status: {result.status}.",
     ]
@@ -280,20 +333,31 @@ def main(argv=None) -> int:
     checks = assignment.checks
     out = args.out or ROOT / "grades" / exercise.stem
     (out / "feedback").mkdir(parents=True, exist_ok=True)
+    for stale in (out / "feedback").rglob("*.md"):  # a re-run replaces the last run's feedback
+        stale.unlink()
     mode = "full mode" if args.full else "quick mode"
     print(f"grading {len(files)} submissions of section {exercise.stem} in {mode}, {args.limit:.0f} s each")
-    results = []
-    for path in files:
-        started = time.monotonic()
-        result = grade(path, args.folder, assignment, args.limit, args.full)
-        results.append(result)
-        target = out / "feedback" / f"{result.submission}.md"
-        target.parent.mkdir(parents=True, exist_ok=True)
-        target.write_text(feedback(result, checks, assignment.key, mode), encoding="utf-8")
-        seconds = time.monotonic() - started
-        print(f"  {result.submission}: {result.status}, {result.total}/{len(checks)} correct ({seconds:.0f} s)")
-    write_csv(results, checks, out / "grades.csv")
-    print(f"wrote {out / 'grades.csv'} and {len(results)} feedback files in {out / 'feedback'}")
+    compileall.compile_dir(ROOT / "utils", quiet=1)
+    fingerprint = grader_fingerprint()
+    with (out / "grades.csv").open("w", newline="", encoding="utf-8-sig") as sheet:  # the BOM: Excel reads UTF-8
+        writer = csv.writer(sheet)
+        writer.writerow(sheet_header(checks))
+        for path in files:
+            started = time.monotonic()
+            result = grade(path, args.folder, assignment, args.limit, args.full)
+            writer.writerow(sheet_row(result, checks))
+            sheet.flush()  # the rows so far survive an interrupted run
+            target = out / "feedback" / f"{result.submission}.md"
+            target.parent.mkdir(parents=True, exist_ok=True)
+            target.write_text(feedback(result, checks, assignment.key, mode), encoding="utf-8")
+            seconds = time.monotonic() - started
+            print(f"  {result.submission}: {result.status}, {result.total}/{len(checks)} correct ({seconds:.0f} s)")
+            if grader_fingerprint() != fingerprint:
+                print(f"error: the course's checks changed while {result.submission} ran; grading stopped. Restore "
+                      "utils/ and tools/ (git checkout -- utils tools), read that notebook, and grade again.",
+                      file=sys.stderr)
+                return 1
+    print(f"wrote {out / 'grades.csv'} and {len(files)} feedback files in {out / 'feedback'}")
     return 0
 
 

@@ -54,6 +54,12 @@ if "google.colab" in sys.modules:  # on Colab: fetch the course first, for the h
     sys.path.insert(0, str(course.resolve()))
 
 """
+COLAB_LINES = re.compile(re.escape(COLAB_SETUP.format(repository="\0")).replace("\0", '[^"]+'))
+
+
+def without_colab(cell_source: str) -> str:
+    """A set-up cell without its Colab lines, whichever repository they fetch."""
+    return COLAB_LINES.sub("", cell_source, count=1)
 
 
 def colab_badge(notebook: Path, repository: str = REPOSITORY) -> str:
