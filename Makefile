@@ -26,7 +26,7 @@ handout: $(VENV)/.installed
 
 grade: data
 	@test -n "$(SUBMISSIONS)" || { echo "usage: make grade SUBMISSIONS=folder [SECTION=03] [FULL=1] [LIMIT=600]"; exit 2; }
-	$(BIN)/python -m tools.grade "$(SUBMISSIONS)" $(if $(SECTION),--section $(SECTION)) $(if $(FULL),--full) $(if $(LIMIT),--limit $(LIMIT)) $(if $(OUT),--out "$(OUT)")
+	$(BIN)/python -m tools.grade "$(SUBMISSIONS)" $(if $(SECTION),--section $(SECTION)) $(if $(filter 1 yes true,$(FULL)),--full) $(if $(LIMIT),--limit $(LIMIT)) $(if $(OUT),--out "$(OUT)")
 
 clean:
-	rm -rf $(VENV) images models logs dist grades .pytest_cache .ruff_cache
+	rm -rf $(VENV) images models logs dist .pytest_cache .ruff_cache  # grades/ stays: it holds marks

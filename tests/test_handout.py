@@ -106,6 +106,7 @@ def test_readme_speaks_to_students(built):
         assert f"]({exercise.relative_to(ROOT).as_posix()})" in readme
     assert "What the checks hold" in readme and "solutions/" not in readme
     assert "$" not in readme, "every placeholder of handout/README.md was filled"
+    assert handout.SOLUTIONS_ON_COLAB in readme, "built for the course's repository: Colab fetches the solutions"
 
 
 def test_another_repository_reaches_every_address(tmp_path):
@@ -114,6 +115,7 @@ def test_another_repository_reaches_every_address(tmp_path):
     for name, text in text_files(target).items():
         assert REPOSITORY not in text, f"{name} still names {REPOSITORY}"
     assert "github.com/my-school/dl-handout" in (target / "pyproject.toml").read_text(encoding="utf-8")
+    assert handout.SOLUTIONS_ON_COLAB not in (target / "README.md").read_text(encoding="utf-8")
 
 
 def test_handout_commands_work(built):

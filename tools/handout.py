@@ -36,6 +36,10 @@ COPIED = (
     "LICENSE-TEXT",
     ".gitignore",
 )
+# What the students' README says of Colab when the handout fetches the course's own repository.
+SOLUTIONS_ON_COLAB = (
+    "That repository is the whole course, worked solutions included: on Colab, `.solution()` shows them."
+)
 STUDENTS_FILES = ROOT / "handout"  # the students' README (a template), Makefile and tests
 CHECKS = "utils/checks"
 TESTPATHS = re.compile(r"^(?:#.*\n)*testpaths = \[.*\]$", re.MULTILINE)  # with the comment above it
@@ -82,7 +86,8 @@ def seal_checks(source: str) -> str:
 def students_readme(repository_name: str) -> str:
     """handout/README.md with the repository and the table of sections filled in."""
     template = string.Template((STUDENTS_FILES / "README.md").read_text(encoding="utf-8"))
-    return template.substitute(repository=repository_name, contents=contents(repository_name))
+    note = SOLUTIONS_ON_COLAB if repository_name == REPOSITORY else ""
+    return template.substitute(repository=repository_name, contents=contents(repository_name), colab_note=note)
 
 
 def contents(repository_name: str) -> str:
@@ -116,6 +121,9 @@ def main(argv=None) -> int:
     files = sum(1 for path in target.rglob("*") if path.is_file())
     print(f"wrote {target} ({files} files) and {target.with_suffix('.zip')}")
     print("hand out the zip, or that folder; keep solutions/ back")
+    if args.repository == REPOSITORY:
+        print(f"note: its Colab cells fetch {REPOSITORY}, solutions included; to keep Colab students on the handout,"
+              " push it to a public repository of your own and build with REPOSITORY=owner/name")
     return 0
 
 
