@@ -194,7 +194,8 @@ def collect(notebook, assignment: Assignment, nonce: str, result: Result) -> Non
         number += 1
         where = f"cell {number} (`{cell.source.strip().splitlines()[0][:60] if cell.source.strip() else ''}`)"
         if SUSPICIOUS.search(without_colab(cell.source)):
-            result.notes.append(f"{where} reaches into Python's internals: read it before trusting the grade")
+            flagged = "touches Python's internals or installs packages: read it before trusting the grade"
+            result.notes.append(f"{where} {flagged}")
         for output in cell.get("outputs", []):
             if output.output_type == "error":
                 result.notes.append(f"{where} raised {output.ename}: {output.evalue}"[:300])
