@@ -11,10 +11,10 @@ from tools import workspace
 from tools.markers import MarkerError
 from tools.notebooks import (
     ROOT,
-    readme_badges,
     exercise_notebook,
     make_exercise,
     make_solution,
+    readme_badges,
     read_notebook,
     solution_notebook,
     solution_sources,

@@ -124,7 +124,7 @@ def read_submission(path: Path):
     return notebook
 
 
-def section_key(notebook) -> str | None:
+def named_section(notebook) -> str | None:
     """The section a notebook's set-up cell names, if it has one."""
     for cell in notebook.cells:
         if cell.cell_type == "code":
@@ -192,7 +192,7 @@ def collect(notebook, assignment: Assignment, nonce: str, result: Result) -> Non
             judged(cell, nonce, result)
             continue
         number += 1
-        where = f"cell {number} (`{cell.source.strip().splitlines()[0][:60] if cell.source.strip() else ''}`)"
+        where = cell_label(number, cell.source)
         if SUSPICIOUS.search(without_colab(cell.source)):
             flagged = "touches Python's internals or installs packages: read it before trusting the grade"
             result.notes.append(f"{where} {flagged}")
@@ -203,6 +203,12 @@ def collect(notebook, assignment: Assignment, nonce: str, result: Result) -> Non
                     result.status = "raised"
     for check in assignment.checks:
         result.verdicts.setdefault(check.name, (UNREACHED, "the notebook stopped before this exercise's check."))
+
+
+def cell_label(number: int, source: str) -> str:
+    """How a note names a learner's cell: its number among the code cells, and its first line."""
+    first_line = source.strip().partition("\n")[0]
+    return f"cell {number} (`{first_line[:60]}`)"
 
 
 def judged(probe, nonce: str, result: Result) -> None:
@@ -228,7 +234,7 @@ def grade(path: Path, folder: Path, assignment: Assignment, limit: float, full: 
     result = Result(printable(path.relative_to(folder).as_posix()))
     try:
         notebook = read_submission(path)
-        found = section_key(notebook)
+        found = named_section(notebook)
         if found != assignment.key:
             what = f"section `{found}`" if found else "no section of this course (no `utils.setup(...)` call)"
             expected = f"these submissions are section `{assignment.key}`"
@@ -269,7 +275,7 @@ def infer_section(files: list[Path]) -> str:
     named = Counter()
     for path in files:
         with contextlib.suppress(Unusable):
-            named[section_key(read_submission(path))] += 1
+            named[named_section(read_submission(path))] += 1
     named.pop(None, None)
     ranked = named.most_common(2)
     if not ranked or (len(ranked) == 2 and ranked[0][1] == ranked[1][1]):
