@@ -13,6 +13,7 @@ from utils.versions import version_note  # noqa: E402
 VERSION_NOTE = version_note({"tensorflow": tf.__version__, "keras": keras.__version__})
 
 from utils.cifar10 import CIFAR10, CIFAR10Error, cifar10_available, load_cifar10  # noqa: E402
+from utils.compare import Comparison, compare, compare_all  # noqa: E402
 from utils.data import FashionMNIST, load_fashion_mnist, quick_mode  # noqa: E402
 from utils.diagnostics import (  # noqa: E402
     activation_stats,
@@ -51,6 +52,7 @@ from utils.training import (  # noqa: E402
 __all__ = [
     "CIFAR10",
     "CIFAR10Error",
+    "Comparison",
     "EpochTimer",
     "FashionMNIST",
     "LiveProgress",
@@ -59,6 +61,8 @@ __all__ = [
     "angle_degrees",
     "binary_accuracy",
     "check_schedule",
+    "compare",
+    "compare_all",
     "cifar10_available",
     "applied_gradients",
     "dead_units",
