@@ -155,15 +155,27 @@ def test_deep_mlp_gives_each_layer_its_own_initializer(initializer):
 
 
 def test_activation_stats_has_one_entry_per_hidden_layer():
-    """activation_stats gives a mean and a std for each hidden layer; ReLU outputs are non-negative."""
+    """activation_stats gives, per hidden layer, the mean, the overall std and each unit's std over the batch."""
     model = small_mlp(n_hidden=3)
     X = np.random.default_rng(0).standard_normal((32, 4)).astype(np.float32)
-    means, stds = activation_stats(model, X)
-    assert means.shape == (3,) and stds.shape == (3,)
-    assert np.all(means >= 0) and np.all(stds > 0)
+    stats = activation_stats(model, X)
+    assert list(stats.index) == [1, 2, 3] and list(stats.columns) == ["mean", "std", "std_across_inputs"]
+    assert np.all(stats["mean"] >= 0) and np.all(stats["std"] > 0)
     first = np.maximum(X @ model.layers[-4].kernel.numpy() + model.layers[-4].bias.numpy(), 0)
-    assert means[0] == pytest.approx(first.mean(), rel=1e-5)
-    assert stds[0] == pytest.approx(first.std(), rel=1e-5)
+    assert stats.loc[1, "mean"] == pytest.approx(first.mean(), rel=1e-5)
+    assert stats.loc[1, "std"] == pytest.approx(first.std(), rel=1e-5)
+    assert stats.loc[1, "std_across_inputs"] == pytest.approx(first.std(axis=0).mean(), rel=1e-5)
+
+
+def test_std_across_inputs_sees_a_layer_that_answers_every_input_alike():
+    """Units with different constant outputs have a large overall std but none across inputs."""
+    model = small_mlp(n_hidden=1, units=5)
+    layer = hidden_layers(model)[0]
+    layer.kernel.assign(np.zeros_like(layer.kernel.numpy()))
+    layer.bias.assign(np.arange(5, dtype=np.float32))  # unit j outputs j, whatever the input
+    stats = activation_stats(model, np.random.default_rng(0).standard_normal((16, 4)).astype(np.float32))
+    assert stats.loc[1, "std"] == pytest.approx(np.std(np.arange(5)), rel=1e-5)
+    assert stats.loc[1, "std_across_inputs"] == 0
 
 
 def test_gradient_norms_are_positive_and_finite():
@@ -186,7 +198,7 @@ def test_activation_scale_across_30_relu_layers(initializer, low, high):
     set_seeds(42)
     model = deep_mlp(30, 100, "relu", initializer, shape=(100,))
     X = np.random.default_rng(0).standard_normal((256, 100)).astype(np.float32)
-    _, stds = activation_stats(model, X)
+    stds = activation_stats(model, X)["std"].to_numpy()
     ratio = stds[-1] / stds[0]
     assert stds.shape == (30,)
     assert low <= ratio <= high, ratio

@@ -2,6 +2,7 @@
 
 import keras
 import numpy as np
+import pandas as pd
 import tensorflow as tf
 
 
@@ -47,10 +48,24 @@ def hidden_outputs(model: keras.Sequential, X) -> list[np.ndarray]:
     return outputs
 
 
-def activation_stats(model: keras.Model, X) -> tuple[np.ndarray, np.ndarray]:
-    """Mean and standard deviation of each hidden layer's outputs on the batch ``X``."""
+def activation_stats(model: keras.Model, X) -> pd.DataFrame:
+    """Per hidden layer (1 = nearest the input): the mean, scale and input-to-input spread of its outputs on ``X``.
+
+    ``std`` is taken over the batch and the units together: the *scale* of the signal, which the
+    initializations are derived to keep. ``std_across_inputs`` is each unit's standard deviation
+    over the batch, averaged over the units: how differently the layer answers different inputs.
+    A layer can keep its scale while every input gets the same output, and then the network
+    cannot tell its inputs apart.
+    """
     outputs = hidden_outputs(model, X)
-    return np.array([out.mean() for out in outputs]), np.array([out.std() for out in outputs])
+    return pd.DataFrame(
+        {
+            "mean": [out.mean() for out in outputs],
+            "std": [out.std() for out in outputs],
+            "std_across_inputs": [out.std(axis=0).mean() for out in outputs],
+        },
+        index=pd.RangeIndex(1, len(outputs) + 1, name="layer"),
+    )
 
 
 def dead_units(model: keras.Model, X) -> np.ndarray:

@@ -116,7 +116,7 @@ class HeLayer(RuleProblem):
 
 
 class SteadySpread(ChoiceProblem):
-    """Which configuration keeps the activations' spread steady across 50 ReLU layers."""
+    """Which configuration keeps the scale of the activations steady across 50 ReLU layers."""
 
     answer = "b"
     reasons = {
@@ -130,7 +130,7 @@ class SteadySpread(ChoiceProblem):
     hints = (
         "ReLU outputs zero for about half of its inputs: what does that do to the mean square of the signal?",
         "With n inputs per unit and weight variance v, a layer multiplies the mean square of the signal by "
-        "n · v, and the ReLU then halves it. For the spread to stay steady, that product must be 1.",
+        "n · v, and the ReLU then halves it. For the scale to stay steady, that product must be 1.",
         "Here n = 100, so you need v = 2/100. Work out the variance each option gives: fan_avg and fan_in are "
         "both 100, and a standard deviation of 0.2 is a variance of 0.04.",
     )

@@ -6,7 +6,8 @@
 #
 # **You will learn**
 # - why the gradient can shrink or grow as it flows back through many layers;
-# - how to *measure* it: gradient norm and activation spread, layer by layer;
+# - how to *measure* it, layer by layer: the gradient norm, the scale of the activations, and how
+#   differently a layer answers different inputs;
 # - Glorot, He and LeCun initialization: fan-in, fan-out, the variance table, and Keras's
 #   `VarianceScaling`, which spells them all;
 # - why the book's "bad" initialization, N(0, 1), beats Glorot's with the sigmoid, and what
@@ -21,6 +22,7 @@
 import utils  # first: it imports TensorFlow quietly, and checks its version
 
 import keras
+import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
 
@@ -85,8 +87,13 @@ for name, fn in activations.items():
 # of 100 units, then a 10-way softmax), feed one batch of Fashion-MNIST images through them
 # *before any training*, and record for each hidden layer:
 #
-# - the **activation spread**: the standard deviation of the layer's outputs over the batch;
-# - the **gradient norm**: the size of the loss gradient with respect to the layer's weights.
+# - the **gradient norm**: the size of the loss gradient with respect to the layer's weights;
+# - the **scale** of its outputs: their standard deviation over the whole batch and all the
+#   units together, the quantity the initializations of section 1.4 are derived to keep;
+# - the **spread across inputs**: each unit's standard deviation over the batch, averaged over
+#   the units. It says how differently the layer answers different images. A layer can keep a
+#   healthy scale while every image gets the same output (each unit stuck at its own value), and
+#   then nothing above it can tell the images apart.
 #
 # `utils.deep_mlp`, `utils.activation_stats` and `utils.gradient_norms` do the bookkeeping (each
 # is a few lines of Keras and `tf.GradientTape`; read them in `utils/diagnostics.py`).
@@ -112,10 +119,10 @@ configurations = {
     "ReLU + He": ("relu", "he_normal"),
     "SELU + LeCun": ("selu", "lecun_normal"),
 }
-spreads, gradients = {}, {}
+stats, gradients = {}, {}
 for name, (activation, initializer) in configurations.items():
     model = utils.deep_mlp(20, 100, activation, initializer)
-    spreads[name] = utils.activation_stats(model, X_batch)[1]
+    stats[name] = utils.activation_stats(model, X_batch)  # one row per layer: mean, std, std_across_inputs
     gradients[name] = utils.gradient_norms(model, X_batch, y_batch)
 
 # %%
@@ -123,7 +130,12 @@ utils.plot_per_layer(gradients, "gradient norm (log scale)", "Gradient norm per 
 utils.save_fig("gradient_norms_per_layer")
 
 # %%
-utils.plot_per_layer(spreads, "std of outputs (log scale)", "Activation spread per layer, at initialization")
+fig, (left, right) = plt.subplots(1, 2, figsize=(11, 3.8), sharey=True)
+scales = {name: table["std"] for name, table in stats.items()}
+across_inputs = {name: table["std_across_inputs"] for name, table in stats.items()}
+utils.plot_per_layer(scales, "standard deviation (log scale)", "Scale: over batch and units", ax=left)
+utils.plot_per_layer(across_inputs, "standard deviation (log scale)", "Spread across inputs: per unit", ax=right)
+right.get_legend().remove()  # the left panel's legend names the lines
 utils.save_fig("activation_spread_per_layer")
 
 # %% [markdown]
@@ -131,10 +143,12 @@ utils.save_fig("activation_spread_per_layer")
 # with the last one:
 
 # %%
-print(f"{'configuration':>18}  {'gradient: layer 1 / layer 20':>28}  {'spread: layer 1':>15}  {'layer 20':>9}")
-for name in configurations:
+print(f"{'':>18}  {'gradient ratio':>14}  {'scale':^19}  {'spread across inputs':^20}")
+print(f"{'configuration':>18}  {'layer 1 / 20':>14}  {'layer 1':>9} {'layer 20':>9}  {'layer 1':>9} {'layer 20':>10}")
+for name, table in stats.items():
     ratio = gradients[name][0] / gradients[name][-1]
-    print(f"{name:>18}  {ratio:28.3g}  {spreads[name][0]:15.3f}  {spreads[name][-1]:9.3f}")
+    scale, across = table["std"], table["std_across_inputs"]
+    print(f"{name:>18}  {ratio:14.3g}  {scale[1]:9.3g} {scale[20]:9.3g}  {across[1]:9.3g} {across[20]:10.3g}")
 
 # %% [markdown]
 # What to look for in the table and the plots above:
@@ -142,14 +156,21 @@ for name in configurations:
 # - A **ratio far below 1** means the lowest layers receive a much smaller gradient than the top
 #   ones: the gradient vanishes on its way down, and the lower layers will barely learn.
 # - With **N(0, 1) weights** the sigmoids receive inputs of large magnitude, and about half of
-#   them saturate: their outputs sit near 0 or 1 (section 1.3 counts them). A variable confined to [0, 1] has a standard deviation of at most
-#   0.5, reached only when half its values are 0 and the other half 1; compare the spread of
-#   `sigmoid + N(0, 1)` with that bound.
+#   them saturate: their outputs sit near 0 or 1 (section 1.3 counts them). A variable confined
+#   to [0, 1] has a standard deviation of at most 0.5, reached only when half its values are 0
+#   and the other half 1; compare the scale of `sigmoid + N(0, 1)` with that bound.
 # - **Glorot's initialization** was derived for an activation that behaves like the identity
 #   around 0, as tanh does (slope 1). The sigmoid's slope is at most 0.25, so each sigmoid layer
 #   shrinks the backward signal: compare the ratios of `sigmoid + Glorot` and `tanh + Glorot`.
-# - **ReLU with He** and **SELU with LeCun** keep both the spread and the gradient within a small
-#   factor from the bottom of the network to the top.
+# - **Scale is not enough.** Look at `sigmoid + Glorot` in the two panels: its scale at layer 20
+#   looks healthy, but its spread across inputs has fallen by orders of magnitude. Each unit
+#   sits at its own value and gives it to every image alike, so the network's output no longer
+#   depends on its input. The forward signal has died as well as the gradient: the two problems
+#   go together, since a layer whose output ignores its input passes little gradient back either.
+# - **ReLU with He** and **SELU with LeCun** keep the gradient, the scale and the spread across
+#   inputs within a small factor from the bottom of the network to the top. (These are raw
+#   pixels in [0, 1], not the standardized inputs SELU's theory asks for; section 2.3 gives it
+#   standardized ones and goes to 100 layers, where ReLU's spread across inputs does fade.)
 #
 # One row should surprise you: the book's example of what goes wrong, `sigmoid + N(0, 1)`, has a
 # far healthier gradient ratio than `sigmoid + Glorot`. Section 1.3 finds out why.
@@ -221,7 +242,8 @@ for name, model in sigmoid_networks.items():
 #
 # The recentred network is a tanh network in disguise: σ(z) = ½ + ½ tanh(z/2), so a sigmoid
 # unit is a tanh unit with half the input scale, half the output scale and an offset of ½, and
-# gain 4 with recentred biases undoes exactly those. Glorot and Bengio's own advice was simpler:
+# gain 4 with recentred biases undoes exactly those in layers 2 to 20. (Layer 1 sees pixels in
+# [0, 1], not sigmoid outputs, so it keeps its default zero biases.) Glorot and Bengio's own advice was simpler:
 # prefer an activation centred on 0, such as tanh. Section 1.6 trains all of them but the
 # Glorot × 4 network without recentring.
 
@@ -250,8 +272,10 @@ for name, model in sigmoid_networks.items():
 # (The book also lists the sigmoid under Glorot; sections 1.2 and 1.3 measured how that pairing
 # fares in a deep network.) Each comes in two forms with the same variance:
 #
-# - **normal**: mean 0 and standard deviation σ (Keras truncates it at 2σ and rescales so the
-#   variance stays σ²);
+# - **normal**: mean 0 and standard deviation σ. Keras draws from a truncated normal: it
+#   samples a normal of standard deviation σ / 0.8796 and redraws anything beyond two of those
+#   standard deviations, i.e. beyond ±2.27σ; the factor 0.8796 is what truncation takes off the
+#   standard deviation, so the weights end up with variance σ² (the check below measures both);
 # - **uniform**: between -r and r, where r = √(3σ²), since a uniform distribution on [-r, r]
 #   has variance r²/3.
 #
@@ -294,8 +318,9 @@ for family, variance in expected_variance.items():
     for form in ("normal", "uniform"):
         layer = keras.layers.Dense(fan_out, kernel_initializer=f"{family}_{form}")
         layer.build((None, fan_in))
-        sample_variance = float(np.var(layer.kernel.numpy()))
-        print(f"{family + '_' + form:>14}: formula {variance:.6f}, sample {sample_variance:.6f}")
+        weights = layer.kernel.numpy()
+        cut = f", largest |w| / σ = {np.abs(weights).max() / variance**0.5:.3f}" if form == "normal" else ""
+        print(f"{family + '_' + form:>14}: formula {variance:.6f}, sample {float(np.var(weights)):.6f}{cut}")
 
 # %% [markdown]
 # ### ✍️ Exercise 1: the Glorot uniform limit
@@ -367,8 +392,9 @@ ex.he_layer.check(he_layer)
 # ### ✍️ Exercise 3: which keeps the spread steady?
 #
 # Take a stack of 50 `Dense(100)` layers with ReLU, fed 100 standardized inputs (mean 0,
-# standard deviation 1). Which kernel initializer keeps the spread of the activations roughly
-# the same from layer 1 to layer 50?
+# standard deviation 1). Which kernel initializer keeps the *scale* of the activations (their
+# standard deviation over the batch and the units, as in section 1.2) roughly the same from
+# layer 1 to layer 50?
 #
 # - **A**: Glorot uniform (Keras's default)
 # - **B**: He normal
@@ -401,16 +427,33 @@ choices = {
     "C: RandomNormal(0.2)": keras.initializers.RandomNormal(stddev=0.2),
     "D: LeCun normal": "lecun_normal",
 }
-spread_50 = {}
+stats_50 = {}
 for name, initializer in utils.progress(choices.items(), "50-layer networks"):
     model = utils.deep_mlp(50, 100, "relu", initializer, shape=(100,))
-    spread_50[name] = utils.activation_stats(model, X_standardized)[1]
-utils.plot_per_layer(spread_50, "std of outputs (log scale)", "50 ReLU layers at initialization")
+    stats_50[name] = utils.activation_stats(model, X_standardized)
+scales_50 = {name: table["std"] for name, table in stats_50.items()}
+utils.plot_per_layer(scales_50, "scale: std of outputs (log scale)", "50 ReLU layers at initialization")
 utils.save_fig("spread_50_relu_layers")
 
 # %%
-for name, spread in spread_50.items():
-    print(f"{name:>22}: spread at layer 50 / layer 1 = {spread[-1] / spread[0]:.3g}")
+for name, table in stats_50.items():
+    print(f"{name:>22}: scale at layer 50 / layer 1 = {table['std'][50] / table['std'][1]:.3g}")
+
+# %% [markdown]
+# He's variance keeps the scale, as derived. It does not keep everything. Compare the spread
+# across inputs of the He network, layer 1 against layer 50:
+
+# %%
+he_stats = stats_50["B: He normal"]
+print(f"He normal, spread across inputs: layer 1 {he_stats['std_across_inputs'][1]:.3g}, "
+      f"layer 25 {he_stats['std_across_inputs'][25]:.3g}, layer 50 {he_stats['std_across_inputs'][50]:.3g}")
+
+# %% [markdown]
+# The 1,000 random inputs are unrelated to each other, yet 50 ReLU layers make their outputs
+# more and more alike: every ReLU layer makes the representations of two inputs more similar
+# (their correlation rises towards 1), so the spread across inputs fades while the scale holds.
+# Poole et al. (2016) and Schoenholz et al. (2017) worked out this "collapse of correlations"
+# for deep random networks; section 2.3 watches it over 100 layers and sees SELU resist it.
 
 # %% [markdown]
 # ## 1.6 Does it change learning?
@@ -491,7 +534,7 @@ runs.head()
 # every run (thin lines) and each configuration's mean (thick):
 
 # %%
-utils.plot_runs(runs, "val_accuracy", "Validation accuracy, 20 hidden layers, 3 seeds each")
+utils.plot_runs(runs, "val_accuracy", f"Validation accuracy, 20 hidden layers, {runs.seed.nunique()} seeds each")
 utils.save_fig("learning_curves")
 
 # %% [markdown]
@@ -502,24 +545,46 @@ utils.save_fig("learning_curves")
 pd.concat({"after epoch 1": utils.spread(runs, "val_accuracy", epoch=1), "after epoch 5": utils.spread(runs, "val_accuracy")}, axis=1).round(3)
 
 # %% [markdown]
-# Fashion-MNIST has 10 balanced classes, so a model that guesses blindly scores about 0.1. Read
-# the table against the measurements of sections 1.2 and 1.3:
+# Fashion-MNIST has 10 balanced classes, so a model that guesses blindly scores about 0.1.
+#
+# A spread table shows how much each configuration moves from seed to seed. The question,
+# though, is the difference between two configurations, and how much *that* moves from seed to
+# seed. `utils.compare` takes the paired differences
+# a − b over the seeds both ran, gives their mean with a 95% interval (Student's t, since three
+# seeds are few), and a verdict that follows the interval: "better" or "worse" only when it
+# excludes zero, otherwise "could not tell apart". (In quick mode, two seeds on a small subset,
+# expect "could not tell apart" almost everywhere: the honest answer to so little evidence.)
+
+# %%
+pairs = [
+    ("sigmoid + Glorot × 4, recentred", "sigmoid + N(0, 1)"),
+    ("tanh + Glorot", "sigmoid + Glorot × 4, recentred"),
+    ("tanh + Glorot", "ReLU + He"),
+]
+for a, b in pairs:
+    for epoch in (1, 5):
+        print(utils.compare(runs, "val_accuracy", a, b, epoch=epoch))
+
+# %% [markdown]
+# Read the table, the plot and these verdicts against the measurements of sections 1.2 and 1.3:
 #
 # - **sigmoid + Glorot** stays at chance with every seed: its gradient vanishes before it
-#   reaches the lower layers.
+#   reaches the lower layers, and its output no longer depends on the image.
 # - **sigmoid + N(0, 1)** learns, slowly: its gradient arrives, but its saturated units hold it
 #   back.
-# - **The recentred sigmoid** learns faster than N(0, 1) with every seed: their ranges (min to
-#   max) do not overlap, after the first epoch or after the fifth. It still trails tanh by far,
-#   because the disguise of section 1.3 holds only at the start: its weights are 4 times the
-#   equivalent tanh network's, so an SGD step moves the equivalent tanh weights 16 times less.
-#   It trains like a tanh network at a learning rate 16 times smaller.
-# - **tanh + Glorot** and **ReLU + He** are far ahead from the first epoch, with every seed.
-#   Between the two, the ranges overlap, if only just after the first epoch: three seeds and
-#   five epochs cannot rank them.
+# - **The recentred sigmoid** is better than N(0, 1) after five epochs: the interval of the
+#   paired differences excludes zero. After the first epoch, though, three seeds could not tell
+#   them apart, although every recentred run was ahead of every N(0, 1) run: the gap varied
+#   from seed to seed, and with three seeds the interval is wide. The recentred sigmoid still
+#   trails tanh, because the disguise of section 1.3 holds only at the start: its weights are 4
+#   times the equivalent tanh network's, so an SGD step moves the equivalent tanh weights 16
+#   times less. It trains like a tanh network at a learning rate 16 times smaller.
+# - **tanh + Glorot** against **ReLU + He**: could not tell apart, after the first epoch or the
+#   fifth. These seeds and epochs cannot rank the two.
 #
-# That last point is the habit to keep: compare the gap between two rows with the spread within
-# each. A difference smaller than the spread between seeds is not a finding.
+# That is the habit to keep: a gap between two means is a finding only when the paired
+# interval excludes zero. With three seeds, a difference as large as one standard deviation of
+# the differences is nowhere near enough (the t quantile for two degrees of freedom is 4.3).
 #
 # ## Summary
 #
@@ -529,8 +594,11 @@ pd.concat({"after epoch 1": utils.spread(runs, "val_accuracy", epoch=1), "after 
 # - The sigmoid is hard on both counts: its slope is at most 1/4, and its outputs average 1/2.
 #   Large weights make up for the slope but saturate the units; gain 4 with recentred biases
 #   fixes both at the start, and a centred activation like tanh avoids the problem altogether.
-# - Measure before you guess: per-layer gradient norms and activation spreads at initialization
-#   show the problem at once.
+# - Measure before you guess: per-layer gradient norms, the scale of the activations and their
+#   spread across inputs, at initialization, show the problem at once. A healthy scale can hide
+#   a layer that answers every input alike.
+# - Compare trainings seed by seed: a difference is a finding only when the 95% interval of the
+#   paired differences excludes zero (`utils.compare`).
 # - Pick the initialization that matches the activation: Glorot for tanh (and no activation),
 #   He for ReLU and its variants, LeCun for SELU. Keras's default is Glorot uniform;
 #   `VarianceScaling` expresses them all.
@@ -541,6 +609,10 @@ pd.concat({"after epoch 1": utils.spread(runs, "val_accuracy", epoch=1), "after 
 #
 # - X. Glorot, Y. Bengio, [Understanding the difficulty of training deep feedforward neural
 #   networks](https://proceedings.mlr.press/v9/glorot10a.html), AISTATS 2010.
+# - B. Poole, S. Lahiri, M. Raghu, J. Sohl-Dickstein, S. Ganguli, [Exponential expressivity in
+#   deep neural networks through transient chaos](https://arxiv.org/abs/1606.05340), NeurIPS 2016.
+# - S. Schoenholz, J. Gilmer, S. Ganguli, J. Sohl-Dickstein, [Deep Information
+#   Propagation](https://arxiv.org/abs/1611.01232), ICLR 2017.
 # - K. He, X. Zhang, S. Ren, J. Sun, [Delving Deep into Rectifiers: Surpassing Human-Level
 #   Performance on ImageNet Classification](https://arxiv.org/abs/1502.01852), ICCV 2015.
 # - Y. LeCun, L. Bottou, G. Orr, K.-R. Müller, [Efficient
