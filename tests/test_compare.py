@@ -5,7 +5,7 @@ import pandas as pd
 import pytest
 from scipy import stats
 
-from utils.compare import compare, compare_all
+from utils.compare import best_of_grid, compare, compare_all
 
 
 def table(values: dict[str, dict[int, float]], metric="val_accuracy", epochs=False) -> pd.DataFrame:
@@ -73,6 +73,14 @@ def test_one_shared_seed_gives_no_interval_and_no_verdict():
     assert "no interval from one seed" in str(result)
 
 
+def test_differences_that_never_vary_give_no_interval():
+    """Two seeds that happen to differ by exactly the same amount are no proof: no interval, no verdict."""
+    a, b = np.float32([0.985, 0.975]), np.float32([0.975, 0.965])  # float32 accuracies: equal up to rounding
+    result = compare(table({"a": dict(enumerate(a)), "b": dict(enumerate(b))}), "val_accuracy", "a", "b")
+    assert np.isnan(result.interval[0]) and result.verdict == "could not tell apart"
+    assert "do not vary" in str(result)
+
+
 def test_losses_and_times_are_better_when_lower():
     """For a loss (or seconds) a negative difference is "better"; the default can be overridden."""
     runs = table({"a": {0: 0.30, 1: 0.31, 2: 0.29}, "b": {0: 0.40, 1: 0.42, 2: 0.41}}, metric="val_loss")
@@ -107,3 +115,15 @@ def test_clear_errors(call, message):
     runs = table({"a": {0: 0.9, 1: 0.8}, "d": {5: 0.1}})
     with pytest.raises((KeyError, ValueError), match=message):
         call(runs)
+
+
+def test_best_of_grid_says_whether_the_best_is_inside():
+    """The best mean of a grid, in grid order; at either end it says the best may lie beyond."""
+    runs = table({"r 0.001": {0: 0.5, 1: 0.6}, "r 0.01": {0: 0.8, 1: 0.9}, "r 0.1": {0: 0.7, 1: 0.7}})
+    choice = best_of_grid(runs, "val_accuracy")
+    assert choice.best == "r 0.01" and choice.inside and "inside the grid" in str(choice)
+    edge = best_of_grid(runs, "val_accuracy", grid=["r 0.001", "r 0.01"])
+    assert edge.best == "r 0.01" and not edge.inside and "beyond it might do better" in str(edge)
+    assert best_of_grid(runs, "val_accuracy", higher_is_better=False).best == "r 0.001"
+    with pytest.raises(KeyError, match="no run of"):
+        best_of_grid(runs, "val_accuracy", grid=["r 1"])

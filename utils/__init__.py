@@ -13,7 +13,7 @@ from utils.versions import version_note  # noqa: E402
 VERSION_NOTE = version_note({"tensorflow": tf.__version__, "keras": keras.__version__})
 
 from utils.cifar10 import CIFAR10, CIFAR10Error, cifar10_available, load_cifar10  # noqa: E402
-from utils.compare import Comparison, compare, compare_all  # noqa: E402
+from utils.compare import Comparison, best_of_grid, compare, compare_all  # noqa: E402
 from utils.data import FashionMNIST, load_fashion_mnist, quick_mode  # noqa: E402
 from utils.diagnostics import (  # noqa: E402
     activation_stats,
@@ -59,6 +59,7 @@ __all__ = [
     "RateLog",
     "activation_stats",
     "angle_degrees",
+    "best_of_grid",
     "binary_accuracy",
     "check_schedule",
     "compare",

@@ -47,9 +47,9 @@ class Comparison:
 
     @property
     def interval(self) -> tuple[float, float]:
-        """The 95% t interval of the mean difference; (nan, nan) with a single seed."""
+        """The 95% t interval of the mean difference; (nan, nan) with a single seed or differences that never vary."""
         n = len(self.differences)
-        if n < 2:
+        if n < 2 or np.allclose(self.differences, self.differences[0], rtol=1e-5, atol=1e-9):  # a coarse metric ties
             return (np.nan, np.nan)
         half = stats.t.ppf(0.5 + CONFIDENCE / 2, n - 1) * np.std(self.differences, ddof=1) / np.sqrt(n)
         return (self.mean - half, self.mean + half)
@@ -64,7 +64,12 @@ class Comparison:
 
     def __str__(self) -> str:
         low, high = self.interval
-        interval = "no interval from one seed" if np.isnan(low) else f"95% interval {low:+.3g} to {high:+.3g}"
+        if len(self.differences) < 2:
+            interval = "no interval from one seed"
+        elif np.isnan(low):
+            interval = "the differences do not vary between seeds, so they give no interval"
+        else:
+            interval = f"95% interval {low:+.3g} to {high:+.3g}"
         left_out = f"; seed {', '.join(map(str, self.unpaired))} unpaired, left out" if self.unpaired else ""
         return (
             f"{self.a} − {self.b}, {self.metric} {self.where}: {self.mean:+.3g} "
@@ -124,3 +129,44 @@ def compare_all(table: pd.DataFrame, metric: str, against: str, epoch: int | Non
     summary = pd.DataFrame.from_dict(rows, orient="index")
     summary.index.name = f"{metric} − {against}"
     return summary
+
+
+@dataclass(frozen=True)
+class GridChoice:
+    """The best configuration of a grid by its mean ``metric``, and whether it lies inside the grid."""
+
+    best: str
+    grid: tuple[str, ...]  # the configurations in grid order
+    means: tuple[float, ...]
+    metric: str
+
+    @property
+    def inside(self) -> bool:
+        """True unless the best is the first or the last setting of the grid."""
+        return len(self.grid) >= 3 and self.best not in (self.grid[0], self.grid[-1])
+
+    def __str__(self) -> str:
+        mean = self.means[self.grid.index(self.best)]
+        if self.inside:
+            where = f"inside the grid ({self.grid[0]} … {self.grid[-1]})"
+        else:
+            where = f"at the edge of the grid ({self.grid[0]} … {self.grid[-1]}): a setting beyond it might do better"
+        return f"best {self.metric}: {self.best} (mean {mean:.4g}), {where}"
+
+    __repr__ = __str__
+
+
+def best_of_grid(table: pd.DataFrame, metric: str, grid=None, higher_is_better: bool | None = None) -> GridChoice:
+    """The configuration of ``grid`` (default: the table's configurations, in order) with the best mean ``metric``
+    at each run's last epoch, and whether it lies inside the grid rather than at one of its ends."""
+    _require(table, metric)
+    grid = tuple(dict.fromkeys(table["config"]) if grid is None else grid)
+    means = _last_epoch(table).groupby("config")[metric].mean()
+    missing = [name for name in grid if name not in means.index]
+    if missing:
+        raise KeyError(f"no run of {missing} in this table")
+    if higher_is_better is None:
+        higher_is_better = not any(word in metric.lower() for word in LOWER_IS_BETTER)
+    values = tuple(float(means[name]) for name in grid)
+    best = grid[int(np.nanargmax(values) if higher_is_better else np.nanargmin(values))]
+    return GridChoice(best=best, grid=grid, means=values, metric=metric)
