@@ -339,7 +339,7 @@ class SeluConditions(ChoicesProblem):
     answer = frozenset("acdf")
     reasons = {
         "a": "A is needed: the guarantee is for activations whose mean and variance start near 0 and 1, so the "
-        "input features must be standardized.",
+        "input features must be standardized (a network fed raw pixels may recover, but nothing guarantees it).",
         "c": "C is needed: SELU's constants were computed for weights with variance 1 / fan_in, LeCun normal.",
         "d": "D is needed: the proof covers a plain stack of dense layers; recurrent layers or skip connections "
         "feed a layer with something other than the previous layer's normalized outputs.",
