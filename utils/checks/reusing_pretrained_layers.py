@@ -320,7 +320,8 @@ class WhyTwoPhases(ChoicesProblem):
     answer = frozenset("acd")
     reasons = {
         "a": "a is true: while the new output layer is random, its errors are large, and so are the gradients "
-             "that would flow into the reused layers. Freezing shields them until the new layer has caught up.",
+             "that would flow into the reused layers. Freezing shields them until the new layer has caught up; "
+             "how much that matters depends on the task and the rate (section 5.4 measures it).",
         "b": "b is false: unfreezing lets the reused layers adapt to task B, which is the point of the second "
              "phase. What protects task A's knowledge is copying the layers (model A itself never changes).",
         "c": "c is true: the unfrozen layers start from useful weights, and a smaller rate makes each step "
