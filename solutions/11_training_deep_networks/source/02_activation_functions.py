@@ -104,7 +104,7 @@ def train_and_count(model, configuration, callbacks):
     model.fit(X_subset, y_subset, epochs=2, callbacks=callbacks, verbose=0)
     dying_models[configuration] = model
     return {
-        "val_accuracy": model.evaluate(X_valid, y_valid, verbose=0)[1],
+        "val_accuracy": model.evaluate(X_valid, y_valid, batch_size=1000, verbose=0)[1],  # large batches: faster
         "never positive": sum(never_positive_per_layer(model, X_valid)),
         "exactly 0": utils.dead_units(model, X_valid).sum(),
     }
@@ -566,7 +566,8 @@ def build_100_layers(configuration):
 def train_5_epochs(model, configuration, callbacks):
     """Train for 5 epochs on the standardized subset; return the History."""
     return model.fit(
-        X_deep, y_deep, epochs=5, validation_data=(X_valid_scaled, y_valid), callbacks=callbacks, verbose=0
+        X_deep, y_deep, epochs=5, validation_data=(X_valid_scaled, y_valid), callbacks=callbacks, verbose=0,
+        validation_batch_size=1000,  # large batches: evaluating is faster, with the same numbers
     )
 
 
@@ -795,7 +796,8 @@ X_compare, y_compare = X_train_scaled[:10_000], y_train[:10_000]
 def train_3_epochs(model, configuration, callbacks):
     """Train for 3 epochs on the standardized subset; return the History."""
     return model.fit(
-        X_compare, y_compare, epochs=3, validation_data=(X_valid_scaled, y_valid), callbacks=callbacks, verbose=0
+        X_compare, y_compare, epochs=3, validation_data=(X_valid_scaled, y_valid), callbacks=callbacks, verbose=0,
+        validation_batch_size=1000,
     )
 
 
