@@ -127,3 +127,12 @@ def test_best_of_grid_says_whether_the_best_is_inside():
     assert best_of_grid(runs, "val_accuracy", higher_is_better=False).best == "r 0.001"
     with pytest.raises(KeyError, match="no run of"):
         best_of_grid(runs, "val_accuracy", grid=["r 1"])
+
+
+def test_tables_concatenated_without_a_fresh_index():
+    """pd.concat keeps each table's row labels; the last epoch of each run must still be found exactly."""
+    first = table({"a": {0: 0.9, 1: 0.91, 2: 0.92}}, epochs=True)
+    second = table({"b": {0: 0.8, 1: 0.8, 2: 0.8}}, epochs=True)
+    result = compare(pd.concat([first, second]), "val_accuracy", "a", "b")  # the labels 0-5 appear twice
+    assert result.differences == pytest.approx((0.1, 0.11, 0.12))
+    assert best_of_grid(pd.concat([second, first]), "val_accuracy").best == "a"

@@ -175,6 +175,7 @@ def _last_epoch(table: pd.DataFrame) -> pd.DataFrame:
     """Each run's last row (its final epoch), or the table itself when it has no epochs."""
     if "epoch" not in table.columns:
         return table
+    table = table.reset_index(drop=True)  # tables concatenated without ignore_index repeat their labels
     return table.loc[table.groupby(["config", "seed"], sort=False)["epoch"].idxmax()]
 
 
