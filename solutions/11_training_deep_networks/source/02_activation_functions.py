@@ -543,7 +543,7 @@ ex.selu_conditions.check(selu_conditions)
 # 5,000 training images (the book uses all 55,000) and is evaluated on the whole validation set.
 # The question is whether the signal gets through 100 layers, which shows from the first epoch
 # on any amount of data; but with a tenth of the images, each epoch has a tenth of the steps,
-# so the accuracies are much lower than the book's. The two cells take about 50 seconds each in
+# so the accuracies are much lower than the book's. The two cells take about 40 seconds each in
 # full mode, with a live line per network.
 
 # %%

@@ -588,7 +588,8 @@ for a, b in [("BN after activation", "no BN"), ("BN before activation", "no BN")
 #   the book's 2 × 1,719 = 3,438.
 # - **Per second** (right panel): every training step of a BN model does more work (batch
 #   statistics, normalization, moving-average updates, gradients for γ and β), so its epochs
-#   take longer; compare the `s/epoch` column. What matters in practice is the accuracy reached
+#   take longer; compare the `s/epoch` column (a mean over the five epochs, the first of which
+#   also includes building the training graph). What matters in practice is the accuracy reached
 #   after a given time, so read the right panel at equal seconds: here the BN models are still
 #   ahead, by less than per epoch. (The first epoch of each configuration's first seed also
 #   includes the time Keras takes to build its training graph.)

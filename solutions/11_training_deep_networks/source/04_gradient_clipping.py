@@ -276,7 +276,7 @@ def train(name, learning_rate, global_clipnorm=None):
 
 
 # %% [markdown]
-# Three runs: a sound learning rate of 0.05; ten times that; and ten times that again, but with
+# Three runs: a sound learning rate of 0.05; ten times that, 0.5; and 0.5 again, but with
 # `global_clipnorm=1.0`.
 
 # %%
@@ -391,7 +391,7 @@ for name, run in runs.items():
 #   collapse happened.
 #
 # Those are single runs, from one initialization. Are they typical? The same three settings at
-# learning rate 0.5, from 5 different initializations each (about 20 seconds in full mode):
+# learning rate 0.5, from 5 different initializations each (about 25 seconds in full mode):
 
 # %%
 def train_at_half(global_clipnorm, callbacks):
@@ -428,7 +428,7 @@ print(utils.compare(half_runs, "val_accuracy", "global_clipnorm=1.0", f"global_c
 # At learning rate 0.05, does the 90th-percentile threshold hurt learning? One run cannot say: the
 # difference between two 500-step runs is of the size of the difference between two seeds. So
 # train both versions from 5 different initializations (seeds), each pair from the same initial
-# weights and on the same mini-batches, and compare them seed by seed (about 15 seconds in full
+# weights and on the same mini-batches, and compare them seed by seed (about 20 seconds in full
 # mode):
 
 # %%

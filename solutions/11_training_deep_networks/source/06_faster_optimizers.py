@@ -201,9 +201,9 @@ bowl_sweep(lambda beta: Momentum(0.02, beta), (0.7, 0.72, round(critical_beta, 3
 
 # %% [markdown]
 # The theory points between 0.7 and 0.8, where the first sweep found its best. The finer sweep
-# settles fastest a little above β*: slightly underdamped, w₁ overshoots by less than the
-# 0.01 tolerance on its way in (the overshoot column), so it arrives sooner; further above,
-# the overshoot grows and settling slows again. (The steep direction, λ = 25, is underdamped
+# settles fastest a little above β*: slightly underdamped, w₁ overshoots by about the 0.01
+# tolerance on its way in (the overshoot column), barely leaving it, so it arrives sooner;
+# further above, the overshoot grows and settling slows again. (The steep direction, λ = 25, is underdamped
 # at any of these β, since its √(ηλ) is √0.5; its swings decay within a few dozen steps.)
 
 # %% [markdown]
@@ -911,8 +911,8 @@ pd.DataFrame({
 # - **Against Adam, seed by seed**, no optimizer at its chosen rate could be told apart from
 #   Adam at its own (the verdict table): the Adam family's means lead the others by about two
 #   points, but the intervals of the paired differences all straddle zero. Three seeds and 471
-#   steps rank the means, not the optimizers; Nesterov is not measurably faster than momentum
-#   here either.
+#   steps rank the means, not the optimizers. Nesterov's and momentum's mean test accuracies
+#   differ by a thousandth: no sign here of Nesterov being faster.
 # - Every chosen rate lies inside its grid (no *grid edge* mark): the grids of AdaGrad, RMSProp
 #   and Nadam were widened after a first run found their best at an end. Some choices are
 #   close, and the choice goes by the mean: a neighbouring rate may be as good.
@@ -959,8 +959,8 @@ choosing[["2-D surfaces (6.1-6.6)", f"test at η = {SHARED_RATE:g}", "chosen η"
 #
 # - **Momentum and Nesterov** speed up gradient descent several times over on the bowl, with a
 #   well-chosen β (too large a β, 0.99, made it slower than no momentum), and Nesterov
-#   overshoots less, as the chapter says. Its edge in speed showed only at large β on the bowl
-#   and not at all on Fashion-MNIST.
+#   overshoots less, as the chapter says. Its edge in speed showed only at large β on the bowl;
+#   on Fashion-MNIST the two means differ by a thousandth.
 # - **AdaGrad** fell behind on the Rosenbrock valley, its rate spent on the first steep steps,
 #   as the chapter warns; yet in a short training with its own rate, it kept up with the
 #   others. Its slowdown needs a long run of large gradients, then small ones.
@@ -970,7 +970,7 @@ choosing[["2-D surfaces (6.1-6.6)", f"test at η = {SHARED_RATE:g}", "chosen η"
 #   steps, 0.001 suits the adaptive optimizers and starves SGD. In a long one the picture
 #   changes: the book's notebook trains 10 epochs on all 55,000 images (about 17,000 steps),
 #   and its stored outputs show momentum at 0.001 level with Adam (validation accuracy 0.8672
-#   and 0.8696 after the last epoch; table below).
+#   and 0.8696 after the last epoch; the table in section 6.8).
 #
 # **What to reach for.** Adam at its default rate, 0.001, was the best of its grid here and is
 # a fine first choice; AdaMax preferred 0.003 and Nadam 0.0003, so even the defaults of the

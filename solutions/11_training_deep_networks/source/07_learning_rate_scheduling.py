@@ -731,13 +731,13 @@ for a, b in [("exponential", "performance"), ("cosine", "exponential"), ("1cycle
 # %% [markdown]
 # What the comparison says (the table, and the verdicts over 5 seeds):
 #
-# - **Every schedule beat the constant rate** on the test images, each at its own best peak:
-#   every interval excludes zero. Performance scheduling only just: its interval starts barely
-#   above zero, and in some seeds `ReduceLROnPlateau` never fired, so the run was the constant
-#   rate's own.
-# - **Decaying beat reacting here:** exponential decay was better than performance scheduling,
-#   and cosine decay and 1cycle were better than exponential decay, by a few thousandths.
-#   Cosine and 1cycle could not be told apart.
+# - **Exponential, cosine and 1cycle beat the constant rate** on the test images, each at its
+#   own best peak: their intervals exclude zero. Performance scheduling could not be told apart
+#   from the constant rate; in some seeds `ReduceLROnPlateau` never fired, so the run was the
+#   constant rate's own.
+# - **The four could not be ranked among themselves:** exponential against performance
+#   scheduling, cosine and 1cycle against exponential, and 1cycle against cosine, could not be
+#   told apart over 5 seeds, although the means line up in that order.
 # - **The peak mattered as much as the shape, or more.** Across its peaks, a schedule's
 #   validation accuracy moved by up to about six points (the constant rate, from r/10 to r);
 #   across schedules at their best peaks, by about two. The constant rate and performance
@@ -747,13 +747,14 @@ for a, b in [("exponential", "performance"), ("cosine", "exponential"), ("1cycle
 #
 # Against the chapter: it reports that Senior et al. (2013) found performance and exponential
 # scheduling both did well and favoured exponential scheduling for its simplicity, and that
-# 1cycle did better still. Here exponential was better than performance scheduling, and 1cycle
-# better than exponential, though no better than cosine decay. The book's notebook
-# (ageron/handson-ml3) runs each schedule once, with plain SGD on all 55,000 images: after 25
-# epochs it stores a validation accuracy of 0.8868 for `ReduceLROnPlateau` and 0.8812 for
+# 1cycle did better still. Here exponential decay beat the constant rate while performance
+# scheduling could not be told apart from it, but exponential and performance scheduling could
+# not be told apart from each other, nor 1cycle from exponential or cosine decay. The book's
+# notebook (ageron/handson-ml3) runs each schedule once, with plain SGD on all 55,000 images:
+# after 25 epochs it stores a validation accuracy of 0.8868 for `ReduceLROnPlateau` and 0.8812 for
 # exponential decay per epoch, and 0.8920 for 1cycle (on batches of 128). Its plateau schedule
-# is ahead of its exponential one, the other way round from ours, by one run each, a gap that
-# one run cannot settle; its plateau callback also had 25 epochs to act, where ours has 6.
+# is ahead of its exponential one, where our means are the other way round: one run each
+# cannot settle it, and its plateau callback also had 25 epochs to act, where ours has 6.
 # This is one small network and 6 epochs: 1cycle's claimed advantage, reaching a given
 # accuracy in fewer epochs at a high rate, would need a longer and larger experiment to show
 # or refute.
@@ -779,9 +780,10 @@ for a, b in [("exponential", "performance"), ("cosine", "exponential"), ("1cycle
 #   diverges, and must restore the optimizer's state as well as the weights.
 # - Keras 3's SGD cannot change its momentum during training (it is baked into the traced
 #   step); a small subclass gives it a momentum schedule, which 1cycle needs.
-# - Peaks chosen on validation over 3 seeds, then compared over 5: every schedule beat a constant
-#   rate; exponential beat performance scheduling; cosine and 1cycle beat exponential and could
-#   not be told apart. Each schedule's peak rate mattered as much as its shape.
+# - Peaks chosen on validation over 3 seeds, then compared over 5: exponential, cosine and 1cycle
+#   beat a constant rate, and could not be ranked among themselves or against performance
+#   scheduling, which could not be told apart from the constant rate either. Each schedule's
+#   peak rate mattered as much as its shape.
 #
 # ## Papers
 #
