@@ -297,7 +297,8 @@ if network_written and ex.early_stopping.solved(early_stopping):
 # The steps are compared in one table, which grows with each step: the validation and test
 # accuracy of the model as training left it (the best epoch's weights, with early stopping),
 # the epochs trained, the median time of an epoch, and the change in validation accuracy from
-# the step before, with its spread.
+# the step before, paired by seed, with its 95% interval and the verdict it supports
+# (`utils.compare`, section 1.6).
 
 # %%
 def mean_and_std(values) -> str:
@@ -306,17 +307,23 @@ def mean_and_std(values) -> str:
 
 
 def step_table():
-    """One row per step trained so far: accuracies over the seeds, epochs, seconds per epoch, change from before."""
+    """One row per step trained so far: accuracies over the seeds, epochs, seconds per epoch, and the change in
+    validation accuracy from the step before, paired by seed (utils.compare: 95% interval and verdict)."""
     rows, before = {}, None
     for name, runs in steps.items():
         finals = runs.loc[runs.groupby("seed")["epoch"].idxmax()]
-        val = finals["final_val_accuracy"].to_numpy()
-        rows[name] = {"val accuracy": mean_and_std(val),
+        rows[name] = {"val accuracy": mean_and_std(finals["final_val_accuracy"]),
                       "test accuracy": mean_and_std(finals["final_test_accuracy"]),
-                      "change in val accuracy": "" if before is None else mean_and_std(val - before),
+                      "change in val accuracy (95% interval)": "", "verdict against the step before": "",
                       "epochs trained": f"{finals['epoch'].mean():.1f}",
                       "seconds per epoch (median)": f"{runs['seconds'].median():.2f}"}
-        before = val
+        if before is not None:
+            change = utils.compare(pd.concat([steps[before], runs], ignore_index=True), "final_val_accuracy",
+                                   name, before)
+            low, high = change.interval
+            rows[name]["change in val accuracy (95% interval)"] = f"{change.mean:+.3f} ({low:+.3f} to {high:+.3f})"
+            rows[name]["verdict against the step before"] = change.verdict
+        before = name
     return pd.DataFrame(rows).T
 
 
@@ -444,8 +451,10 @@ if "d. + alpha dropout" in steps:
             "MC dropout": float(np.mean(passes.argmax(axis=1) == y_test))}
     mc_practice = pd.DataFrame(mc_rows).T
     mc_practice["MC − plain"] = mc_practice["MC dropout"] - mc_practice["plain"]
-    print(mc_practice.round(4).to_string())
-    print(f"\nMC − plain: {mean_and_std(mc_practice['MC − plain'])}")
+    print(mc_practice.round(4).to_string(), "\n")
+    by_seed = pd.DataFrame([{"config": kind, "seed": seed, "test_accuracy": row[kind]}
+                            for seed, (_, row) in enumerate(mc_practice.iterrows()) for kind in ("plain", "MC dropout")])
+    print(utils.compare(by_seed, "test_accuracy", "MC dropout", "plain"))
 
 # %% [markdown]
 # ### Step e: 1cycle
@@ -505,33 +514,31 @@ else:
 # %% [markdown]
 # What the steps showed in the stored outputs, which ran on **Fashion-MNIST** (this machine has
 # no CIFAR-10; with CIFAR-10 the numbers will differ, and so may the conclusions). Each change
-# is paired by seed with the step before, and counts only where it exceeds its spread:
+# is paired by seed with the step before; the verdict column says whether the 95% interval of
+# the paired differences excludes zero:
 #
 # - **a. Swish and He** trained without trouble despite its 20 layers: the initialization and
 #   the activation of sections 1 and 2 keep the gradients alive.
-# - **b. Batch normalization** lowered the validation accuracy by more than the spread and
-#   made an epoch clearly slower (its median time about 1.7 times step a's). On 5,000 images
-#   and at most 10 epochs it did not pay off. The chapter reports that it speeds up convergence
-#   on the full CIFAR-10; this short training cannot confirm or refute that (`FULL_SIZE = True`
-#   can).
-# - **c. SELU** won back more than batch normalization lost, ending slightly above step a; but
-#   that gap, paired by seed, is no larger than its spread, so these runs cannot rank SELU and
-#   the Swish network. It cost no more per epoch than step a, and early stopping ended it after
-#   fewer epochs on average.
-# - **d. Alpha dropout** moved the validation accuracy by a few thousandths, no more than the
-#   spread: these runs cannot tell it from step c. **MC dropout** on these models did not help
-#   either (its change is in the table above step e): a single alpha-dropout layer at rate 0.1
-#   leaves little randomness to average over.
-# - **e. 1cycle** raised the validation accuracy clearly beyond the spread, to the best of all
-#   the steps, at no extra cost per epoch. Part of the gain may come from training the full 10
-#   epochs, where step d's early stopping ended after about 7 because its validation loss rose;
-#   telling the two apart would take step d trained for 10 epochs without early stopping.
+# - **b. Batch normalization** lowered the mean validation accuracy, but these seeds could not
+#   tell it apart from step a; it made an epoch clearly slower (compare the median seconds per
+#   epoch). On 5,000 images and at most 10 epochs it did not pay off. The chapter reports that
+#   it speeds up convergence on the full CIFAR-10; this short training cannot confirm or refute
+#   that (`FULL_SIZE = True` can).
+# - **c. SELU** was better than step b, and cost less per epoch; early stopping ended it after
+#   fewer epochs on average. Against step a it was not compared (one change at a time: step c
+#   follows step b).
+# - **d. Alpha dropout** could not be told apart from step c. **MC dropout** on these models
+#   could not be told apart from the plain predictions either (the verdict printed above step
+#   e): a single alpha-dropout layer at rate 0.1 leaves little randomness to average over.
+# - **e. 1cycle** was better than step d, the best of all the steps, at no extra cost per epoch.
+#   Part of the gain may come from training the full 10 epochs, where step d's early stopping
+#   ended after about 7 because its validation loss rose; telling the two apart would take step
+#   d trained for 10 epochs without early stopping.
 #
 # Against the chapter: its exercise asks whether batch normalization makes training converge
 # faster and gives a better model, and whether 1cycle improves the training speed and the
-# accuracy. In this short training, batch normalization did neither, 1cycle improved the
-# accuracy without making an epoch slower, and these runs cannot rank SELU against the Swish
-# network. Which dataset, how much data and how many epochs matter: rerun with
+# accuracy. In this short training, batch normalization did neither (its drop could not be
+# told apart from no change), and 1cycle improved the accuracy without making an epoch slower. Which dataset, how much data and how many epochs matter: rerun with
 # `FULL_SIZE = True`, or on CIFAR-10, before trusting any of these rankings for your own problem.
 
 # %% [markdown]
@@ -544,7 +551,7 @@ else:
 # - Depart from it for sparse models (ℓ1, pruning), low latency (fewer and cheaper layers, BN
 #   folded away) and risk-sensitive applications (MC dropout).
 # - Each change in the practice exercise was measured over seeds against the step before: an
-#   improvement is one that exceeds the spread.
+#   improvement is one whose paired 95% interval excludes zero.
 #
 # ## Papers
 #
