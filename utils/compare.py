@@ -27,6 +27,11 @@ BETTER, WORSE, UNSURE = "better", "worse", "could not tell apart"
 LOWER_IS_BETTER = ("loss", "error", "seconds", "ece", "epochs")  # metric names where less is better
 
 
+def _higher_is_better(metric: str, given: bool | None) -> bool:
+    """``given``, or else False for losses, errors, times and epoch counts (by the metric's name), True otherwise."""
+    return not any(word in metric.lower() for word in LOWER_IS_BETTER) if given is None else given
+
+
 @dataclass(frozen=True)
 class Comparison:
     """The paired difference ``a − b`` of one metric over the seeds both configurations ran."""
@@ -107,8 +112,6 @@ def compare(table: pd.DataFrame, metric: str, a: str, b: str, epoch: int | None 
     paired = values[a].index.intersection(values[b].index).sort_values()
     if paired.empty:
         raise ValueError(f"{a!r} and {b!r} share no seed: a paired comparison needs runs with the same seeds")
-    if higher_is_better is None:
-        higher_is_better = not any(word in metric.lower() for word in LOWER_IS_BETTER)
     return Comparison(
         metric=metric,
         a=a,
@@ -116,7 +119,7 @@ def compare(table: pd.DataFrame, metric: str, a: str, b: str, epoch: int | None 
         differences=tuple(float(d) for d in values[a][paired] - values[b][paired]),
         seeds=tuple(int(seed) for seed in paired),
         unpaired=tuple(sorted(int(s) for s in values[a].index.symmetric_difference(values[b].index))),
-        higher_is_better=higher_is_better,
+        higher_is_better=_higher_is_better(metric, higher_is_better),
         where="at the last epoch" if epoch is None else f"at epoch {epoch}",
     )
 
@@ -165,8 +168,7 @@ def best_of_grid(table: pd.DataFrame, metric: str, grid=None, higher_is_better: 
     missing = [name for name in grid if name not in means.index]
     if missing:
         raise KeyError(f"no run of {missing} in this table")
-    if higher_is_better is None:
-        higher_is_better = not any(word in metric.lower() for word in LOWER_IS_BETTER)
+    higher_is_better = _higher_is_better(metric, higher_is_better)
     values = tuple(float(means[name]) for name in grid)
     best = grid[int(np.nanargmax(values) if higher_is_better else np.nanargmin(values))]
     return GridChoice(best=best, grid=grid, means=values, metric=metric)
