@@ -6,6 +6,8 @@ import matplotlib
 
 matplotlib.use("Agg")
 
+import time
+
 import keras
 import matplotlib.pyplot as plt
 import numpy as np
@@ -119,6 +121,20 @@ def test_epoch_timer_adds_seconds_to_the_history():
     history = model.fit(X, y, epochs=3, callbacks=[timer], verbose=0)
     assert len(history.history["seconds"]) == 3 and all(s > 0 for s in history.history["seconds"])
     assert timer.seconds == history.history["seconds"]
+
+
+def test_epoch_timer_leaves_validation_out():
+    """Time spent validating (here a deliberate 0.5 s pause) is not counted as training time."""
+    model, X, y = tiny_problem()
+    model.compile(loss="sparse_categorical_crossentropy", optimizer="sgd")
+
+    class SlowValidation(keras.callbacks.Callback):
+        def on_test_begin(self, logs=None):
+            time.sleep(0.5)
+
+    timer = EpochTimer()
+    model.fit(X, y, epochs=2, validation_data=(X, y), callbacks=[timer, SlowValidation()], verbose=0)
+    assert len(timer.seconds) == 2 and max(timer.seconds) < 0.5
 
 
 def test_plot_training_steps_marks_the_last_finite_value_of_a_diverged_run():

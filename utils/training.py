@@ -99,16 +99,23 @@ def live_line(text: str):
 
 
 class EpochTimer(keras.callbacks.Callback):
-    """Record the wall-clock seconds of each epoch in ``self.seconds`` (and in the History as ``seconds``)."""
+    """Record the seconds each epoch spent training in ``self.seconds`` (and in the History as ``seconds``).
+
+    The clock stops when validation begins, so an epoch's time is that of its training steps alone.
+    """
 
     def on_train_begin(self, logs=None):
         self.seconds = []
 
     def on_epoch_begin(self, epoch, logs=None):
-        self._start = time.perf_counter()
+        self._start, self._stop = time.perf_counter(), None
+
+    def on_test_begin(self, logs=None):
+        if getattr(self, "_stop", 0) is None:  # validation inside fit, not a separate evaluate()
+            self._stop = time.perf_counter()
 
     def on_epoch_end(self, epoch, logs=None):
-        self.seconds.append(time.perf_counter() - self._start)
+        self.seconds.append((self._stop or time.perf_counter()) - self._start)
         if logs is not None:
             logs["seconds"] = self.seconds[-1]  # History records it next to the metrics
 

@@ -490,8 +490,8 @@ ex.bn_block.check(bn_block)
 # book's model of section 3.2), and with BN before each activation (section 3.3). Each is trained
 # with 3 seeds (`utils.over_seeds`, introduced in section 1.6), on the first 20,000 training
 # images to keep the 9 runs affordable, and evaluated on the whole validation set.
-# `utils.EpochTimer` is a small Keras callback that records the wall-clock seconds of each epoch
-# in the History, next to the metrics. The cell takes under a minute in full mode; a live line
+# `utils.EpochTimer` is a small Keras callback that records the seconds each epoch spends training
+# (validation excluded) in the History, next to the metrics. The cell takes under a minute in full mode; a live line
 # shows each configuration's progress.
 
 # %%
