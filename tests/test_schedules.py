@@ -4,7 +4,8 @@ import keras
 import numpy as np
 import pytest
 
-from utils.schedules import RateLog, check_schedule, rates_of
+from tests.test_saving import notebook_classes
+from utils.schedules import LearningRateFinder, RateLog, check_schedule, rates_of
 
 S = keras.optimizers.schedules
 
@@ -60,3 +61,48 @@ def test_rate_log_records_the_rate_and_loss_of_every_step():
     assert log.epoch_starts == [0, 5]
     epoch_means = [log.losses[start:start + 5].mean() for start in log.epoch_starts]
     np.testing.assert_allclose(epoch_means, history.history["loss"], rtol=1e-5)
+
+
+def finder_problem(steps_per_execution):
+    """A small classifier compiled with SGD and momentum, and its data: 128 batches of 8."""
+    keras.utils.set_random_seed(0)
+    X = np.random.default_rng(0).normal(size=(1024, 6)).astype("float32")
+    y = (X[:, 0] + X[:, 1] > 0).astype(int)
+    model = keras.Sequential([keras.Input((6,)), keras.layers.Dense(16, activation="relu"),
+                              keras.layers.Dense(2, activation="softmax")])
+    model.compile(optimizer=keras.optimizers.SGD(0.01, momentum=0.9), loss="sparse_categorical_crossentropy",
+                  steps_per_execution=steps_per_execution)
+    return model, X, y
+
+
+def test_finder_matches_section_7_one_step_at_a_time():
+    """With one step per execution, utils' finder records what section 7's finder records, rate for rate."""
+    section_7 = notebook_classes("07_learning_rate_scheduling.py")["LearningRateFinder"]
+    recorded = []
+    for finder_class in (section_7, LearningRateFinder):
+        model, X, y = finder_problem(1)
+        finder = finder_class(lowest=1e-4, highest=10.0, steps=100)
+        model.fit(X, y, batch_size=8, epochs=1, verbose=0, callbacks=[finder])
+        recorded.append((finder.rates, finder.losses, finder.suggestion()))
+    assert recorded[0][0] == recorded[1][0]
+    np.testing.assert_allclose(recorded[0][1], recorded[1][1], rtol=1e-6)
+    assert recorded[0][2] == recorded[1][2]
+
+
+def test_finder_with_several_steps_per_execution_sweeps_in_stairs_and_restores_everything():
+    """With 10 steps per execution: one rate per execution, rising as in the one-step sweep; the weights and the
+    optimizer's variables are back as they were."""
+    model, X, y = finder_problem(10)
+    weights = [w.copy() for w in model.get_weights()]
+    model.optimizer.build(model.trainable_variables)
+    slots = [v.numpy().copy() for v in model.optimizer.variables]
+    finder = LearningRateFinder(lowest=1e-4, highest=10.0, steps=100, divergence=1e9)
+    model.fit(X, y, batch_size=8, epochs=1, verbose=0, callbacks=[finder])
+    assert len(finder.rates) == len(finder.losses) == 10  # 100 steps, 10 per execution
+    expected = 1e-4 * (10.0 / 1e-4) ** (np.arange(0, 100, 10) / 99)
+    np.testing.assert_allclose(finder.rates, expected, rtol=1e-6)
+    assert all(np.isfinite(finder.losses))
+    for before, after in zip(weights, model.get_weights(), strict=True):
+        np.testing.assert_array_equal(before, after)
+    for before, after in zip(slots, model.optimizer.variables, strict=True):
+        np.testing.assert_array_equal(before, after.numpy())

@@ -94,3 +94,52 @@ def plot_rates(rates: dict, steps_per_epoch: int, title=None, ax=None, log: bool
     top.set_xlabel("epoch")
     ax.legend(fontsize=8, loc="upper left", bbox_to_anchor=(1.02, 1.0))
     return ax
+
+
+class LearningRateFinder(keras.callbacks.Callback):
+    """Section 7.4's learning-rate finder, for any ``steps_per_execution``: raise the rate exponentially from
+    ``lowest`` to ``highest`` over ``steps`` steps, record the smoothed loss, stop when it diverges; then
+    restore the model's weights and the optimizer's variables.
+
+    Keras calls batch callbacks once per execution, so with ``steps_per_execution=n`` the rate rises in
+    stairs of n steps and each recorded loss is the mean loss of those n batches.
+    """
+
+    def __init__(self, lowest=1e-5, highest=10.0, steps=300, smoothing=0.95, divergence=4.0):
+        super().__init__()
+        self.lowest, self.highest, self.steps = lowest, highest, steps
+        self.smoothing, self.divergence = smoothing, divergence
+
+    def on_train_begin(self, logs=None):
+        self.saved_weights = self.model.get_weights()
+        self.model.optimizer.build(self.model.trainable_variables)  # no-op if it has trained before
+        self.saved_optimizer = [variable.numpy() for variable in self.model.optimizer.variables]
+        self.rates, self.losses, self.average, self.done = [], [], 0.0, 0
+
+    def on_epoch_begin(self, epoch, logs=None):
+        self.mean_so_far, self.batches_so_far = 0.0, 0  # Keras reports the mean loss since the epoch began
+
+    def on_train_batch_begin(self, batch, logs=None):
+        rate = self.lowest * (self.highest / self.lowest) ** (self.done / (self.steps - 1))
+        self.model.optimizer.learning_rate.assign(rate)
+        self.rates.append(rate)
+
+    def on_train_batch_end(self, batch, logs=None):
+        batches = batch + 1 - self.batches_so_far  # the steps this execution ran
+        loss = (logs["loss"] * (batch + 1) - self.mean_so_far * self.batches_so_far) / batches  # their own mean loss
+        self.mean_so_far, self.batches_so_far, self.done = logs["loss"], batch + 1, self.done + batches
+        weight = self.smoothing ** batches  # the average forgets as much as it would over that many steps
+        self.average = weight * self.average + (1 - weight) * loss
+        self.losses.append(self.average / (1 - self.smoothing ** self.done))
+        diverged = not np.isfinite(self.losses[-1]) or self.losses[-1] > self.divergence * min(self.losses)
+        if diverged or self.done >= self.steps:
+            self.model.stop_training = True
+
+    def on_train_end(self, logs=None):
+        self.model.set_weights(self.saved_weights)
+        for variable, value in zip(self.model.optimizer.variables, self.saved_optimizer, strict=True):
+            variable.assign(value)
+
+    def suggestion(self) -> float:
+        """A tenth of the rate at which the smoothed loss was lowest."""
+        return self.rates[int(np.argmin(self.losses))] / 10
