@@ -267,3 +267,34 @@ def test_configurations_that_differ_in_learning_rate_only_share_one_traced_model
                        configs, seeds=2)
     assert reused.equals(fresh)
     assert models[0] == models[2] != models[4]  # config 2 reused config 1's model; config 3 did not
+
+
+def test_a_later_call_reuses_the_traced_model_unless_a_class_was_redefined():
+    """A second over_seeds call with the same training step trains the model of the first (restarted), and gives
+    the same numbers; a layer class defined anew (as a re-run notebook cell does) gets a model of its own."""
+    X = np.random.default_rng(3).random((64, 4)).astype("float32")
+    y = (X[:, 0] > 0.5).astype(int)
+
+    def layer_class():
+        class Doubling(keras.layers.Layer):
+            def call(self, inputs):
+                return 2 * inputs
+        return Doubling
+
+    def build(doubling):
+        model = keras.Sequential([keras.Input((4,)), doubling(), keras.layers.Dense(2, activation="softmax")])
+        model.compile(loss="sparse_categorical_crossentropy", optimizer="adam")
+        return model
+
+    models = []
+
+    def train_built(model, config, callbacks):
+        models.append(id(model))
+        return model.fit(X, y, epochs=2, batch_size=16, verbose=0)
+
+    first_class = layer_class()
+    first = over_seeds(train_built, {"net": first_class}, seeds=2, build=build)
+    again = over_seeds(train_built, {"net": first_class}, seeds=2, build=build)
+    assert first.equals(again) and len(set(models)) == 1
+    over_seeds(train_built, {"net": layer_class()}, seeds=1, build=build)
+    assert models[-1] != models[0]

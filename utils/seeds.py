@@ -14,7 +14,8 @@ numbers (one value, or one per epoch).
 Building and compiling in a separate ``build(config)`` saves time: ``over_seeds(train, configs,
 build=build)`` then calls ``train(model, config, callbacks)`` and compiles each configuration's
 model once. Keras traces a model's training step the first time it trains (seconds for a deep
-network), and later seeds reuse that model, restarted from the state a fresh build would have.
+network), and later runs, of this call or of a later one, reuse that model, restarted from the
+state a fresh build would have (``reuse_traced``).
 Configurations that differ only in their learning rate share one traced model too: the rate is a
 variable of the optimizer, which the restart copies, while every other setting is baked into the
 trace.
@@ -65,15 +66,37 @@ def over_seeds(experiment, configs: dict, seeds=3, build=None) -> pd.DataFrame:
             if build is None:
                 result = experiment(config, callbacks)
             else:
-                fresh = build(config)
-                if number == 1 and not same_training_step(model, fresh):
-                    model = None  # this configuration needs its own traced training step
-                model = restarted(model, fresh)
+                fresh = build(config)  # later seeds must build what the first did: restarted() checks
+                model = reuse_traced(fresh) if number == 1 else restarted(model, fresh)
                 result = experiment(model, config, callbacks)
             tables.append(_rows(result, name, seed))
         finished = pd.concat(tables[-len(seeds):], ignore_index=True)
         say(line, f"{name}: {len(seeds)} seeds in {time.perf_counter() - started:.0f} s; {_means(finished)}")
     return pd.concat(tables, ignore_index=True)
+
+
+_TRACED: dict[str, object] = {}  # the settings of a training step -> the first model compiled with them
+
+
+def reuse_traced(fresh):
+    """``fresh`` (compiled, untrained), or the model of an earlier call with the same training step restarted to
+    ``fresh``'s state: Keras then traces each training step once per session, however many calls train it."""
+    key = _trace_key(fresh)
+    if key is None:
+        return fresh
+    return restarted(_TRACED.setdefault(key, fresh), fresh)
+
+
+def _trace_key(model) -> str | None:
+    """What a model's traced training step depends on: its settings and the classes of its parts (a class
+    redefined in a notebook is a new class); None when the model cannot say."""
+    models = model if isinstance(model, tuple) else (model,)
+    settings = [_step_settings(one) for one in models]
+    if None in settings:
+        return None
+    parts = [type(part) for one in models for part in (one, *one.layers, one.optimizer,
+                                                       getattr(one.optimizer, "_learning_rate", None))]
+    return json.dumps(settings) + repr([id(kind) for kind in parts])
 
 
 def restarted(model, fresh):
@@ -84,7 +107,7 @@ def restarted(model, fresh):
     ``fresh``, without Keras tracing the training step again. A tuple of models (the phases of
     one training, each compiled once) is restarted model by model.
     """
-    if model is None:
+    if model is None or model is fresh:
         return fresh
     if isinstance(fresh, tuple):
         if not isinstance(model, tuple) or len(model) != len(fresh):
@@ -100,16 +123,6 @@ def restarted(model, fresh):
         for target, source in zip(targets, sources, strict=True):
             target.assign(source)
     return model
-
-
-def same_training_step(model, fresh) -> bool:
-    """True when ``fresh`` would trace the training step of ``model``: same layers, loss, metrics and
-    optimizer settings, except a learning rate given as a number (a variable the step reads)."""
-    if model is None or isinstance(model, tuple) != isinstance(fresh, tuple):
-        return False
-    if isinstance(fresh, tuple):
-        return len(model) == len(fresh) and all(map(same_training_step, model, fresh))
-    return _step_settings(model) == _step_settings(fresh) is not None
 
 
 def _step_settings(model) -> str | None:
