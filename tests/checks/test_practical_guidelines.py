@@ -56,9 +56,12 @@ def test_dropout_cost(answer, keywords):
 
 
 def network(input_shape, activation="swish", initializer="he_normal", batch_norm=False, alpha=0.0, dropout=0.0,
-            optimizer="nadam", hidden=20, units=100, split_activation=False, compile_it=True, metrics=("accuracy",)):
+            optimizer="nadam", hidden=20, units=100, split_activation=False, compile_it=True, metrics=("accuracy",),
+            flatten=True, input_bn=False, split_output=False, after_output=()):
     """A builder's model, with every setting a learner might get wrong."""
-    layers = [keras.Input(shape=input_shape), keras.layers.Flatten()]
+    layers = [keras.Input(shape=input_shape)] + [keras.layers.Flatten()] * flatten
+    if input_bn:  # as the book's solution does: batch normalization of the flattened inputs
+        layers.append(keras.layers.BatchNormalization())
     for _ in range(hidden):
         if split_activation:  # Dense, BN, then the activation: batch normalization before the activation
             layers += [keras.layers.Dense(units, kernel_initializer=initializer), keras.layers.BatchNormalization(),
@@ -71,8 +74,11 @@ def network(input_shape, activation="swish", initializer="he_normal", batch_norm
         layers.append(keras.layers.AlphaDropout(alpha))
     if dropout:
         layers.append(keras.layers.Dropout(dropout))
-    layers.append(keras.layers.Dense(10, activation="softmax"))
-    model = keras.Sequential(layers)
+    if split_output:
+        layers += [keras.layers.Dense(10), keras.layers.Activation("softmax")]
+    else:
+        layers.append(keras.layers.Dense(10, activation="softmax"))
+    model = keras.Sequential(layers + list(after_output))
     if compile_it:
         model.compile(optimizer=optimizer, loss="sparse_categorical_crossentropy", metrics=list(metrics))
     return model
@@ -93,6 +99,11 @@ SELU = {"activation": "selu", "initializer": "lecun_normal"}
         ("build_swish_net", builder(activation="silu")),
         ("build_bn_net", builder(batch_norm=True)),
         ("build_bn_net", builder(split_activation=True)),
+        ("build_bn_net", builder(batch_norm=True, input_bn=True)),
+        ("build_swish_net", builder(split_output=True)),
+        ("build_swish_net", builder(metrics=("acc",))),
+        ("build_swish_net", builder(metrics=(keras.metrics.SparseCategoricalAccuracy(),))),
+        ("build_swish_net", builder(metrics=("sparse_categorical_accuracy",))),
         ("build_selu_net", builder(**SELU)),
         ("build_alpha_dropout_net", builder(alpha=0.1, **SELU)),
     ],
@@ -124,6 +135,14 @@ def one_model_per_shape(input_shape):
         ("build_swish_net", builder(optimizer="adam"), ("nadam",)),
         ("build_swish_net", builder(compile_it=False), ("not compiled",)),
         ("build_swish_net", builder(metrics=()), ("metrics",)),
+        ("build_swish_net", builder(metrics=(keras.metrics.Accuracy(),)), ("metrics",)),
+        ("build_swish_net", builder(flatten=False), ("(none, 28, 10)", "flatten")),
+        ("build_swish_net", builder(split_output=True, after_output=[keras.layers.Dropout(0.1)]),
+         ("after the softmax",)),
+        ("build_swish_net", lambda shape: network(shape, after_output=[keras.layers.Activation("relu")]),
+         ("after the softmax",)),
+        ("build_alpha_dropout_net", builder(after_output=[keras.layers.AlphaDropout(0.1)], **SELU),
+         ("after the softmax", "negative")),
         ("build_swish_net", builder(batch_norm=True), ("no batch normalization yet",)),
         ("build_swish_net", builder(dropout=0.2), ("has none",)),
         ("build_swish_net", one_model_per_shape, ("same model",)),
@@ -136,6 +155,8 @@ def one_model_per_shape(input_shape):
         ("build_selu_net", builder(activation="selu", initializer="he_normal"), ("lecun",)),
         ("build_selu_net", builder(activation="selu", initializer="lecun_uniform"), ("lecun_normal",)),
         ("build_selu_net", builder(batch_norm=True, **SELU), ("normalizes the activations itself",)),
+        ("build_selu_net", builder(input_bn=True, **SELU), ("normalizes the activations itself",)),
+        ("build_swish_net", builder(input_bn=True), ("no batch normalization yet",)),
         ("build_selu_net", builder(dropout=0.1, **SELU), ("alphadropout",)),
         ("build_selu_net", builder(), ("uses silu",)),
         ("build_alpha_dropout_net", builder(**SELU), ("no alphadropout",)),
@@ -155,7 +176,7 @@ def test_builder_stub_is_not_attempted():
 
 @pytest.mark.parametrize("answer", [
     keras.callbacks.EarlyStopping(patience=3, restore_best_weights=True),
-    keras.callbacks.EarlyStopping(monitor="val_accuracy", patience=5, restore_best_weights=True),
+    keras.callbacks.EarlyStopping(monitor="val_loss", patience=3, restore_best_weights=True, mode="min"),
 ])
 def test_early_stopping_correct(answer):
     feedback = section.early_stopping.evaluate(answer)
@@ -167,7 +188,11 @@ def test_early_stopping_correct(answer):
     [
         (keras.callbacks.EarlyStopping(monitor="loss", patience=3, restore_best_weights=True), ("training set",)),
         (keras.callbacks.EarlyStopping(monitor="val_acc", patience=3, restore_best_weights=True), ("not a metric",)),
-        (keras.callbacks.EarlyStopping(patience=1, restore_best_weights=True), ("noisy",)),
+        (keras.callbacks.EarlyStopping(patience=1, restore_best_weights=True), ("noisy", "3 epochs")),
+        (keras.callbacks.EarlyStopping(patience=2, restore_best_weights=True), ("3 epochs",)),
+        (keras.callbacks.EarlyStopping(patience=10, restore_best_weights=True), ("3 epochs",)),
+        (keras.callbacks.EarlyStopping(monitor="val_accuracy", patience=3, restore_best_weights=True),
+         ("validation loss",)),
         (keras.callbacks.EarlyStopping(patience=3), ("restore_best_weights",)),
         (keras.callbacks.EarlyStopping(monitor="val_loss", mode="max", patience=3, restore_best_weights=True),
          ("wrong direction",)),
@@ -177,3 +202,23 @@ def test_early_stopping_correct(answer):
 )
 def test_early_stopping_wrong(answer, keywords):
     assert_incorrect(section.early_stopping.evaluate(answer), *keywords)
+
+
+@pytest.mark.parametrize("answer, keywords", [("a", ("overfitting",)), ("b", ("symmetry",)), ("d", ("global minimum",)),
+                                              ("e", ("die",))])
+def test_what_initialization_solves(answer, keywords):
+    assert correct(section.what_initialization_solves.evaluate("c"))
+    assert_incorrect(section.what_initialization_solves.evaluate(answer), *keywords)
+
+
+@pytest.mark.parametrize("answer, keywords", [("b", ("symmetry",)), ("c", ("kills nothing",)), ("d", ("selu",))])
+def test_zero_biases(answer, keywords):
+    assert correct(section.zero_biases.evaluate("a"))
+    assert_incorrect(section.zero_biases.evaluate(answer), *keywords)
+
+
+@pytest.mark.parametrize("answer, keywords", [("acefgb", ("skip connection",)), ("acdefg", ("saturates",)),
+                                              ("acef", ("leaky",)), ("aefg", ("cheapest",))])
+def test_choose_activation(answer, keywords):
+    assert correct(section.choose_activation.evaluate("gfeca"))
+    assert_incorrect(section.choose_activation.evaluate(answer), *keywords)

@@ -15,6 +15,36 @@ from utils.exercises.kinds import ChoiceProblem, ChoicesProblem, NumberProblem, 
 # Concept questions --------------------------------------------------------------------------------
 
 
+class WhatInitializationSolves(ChoiceProblem):
+    """The problem that Glorot and He initialization solve."""
+
+    options = "abcde"
+    answer = "c"
+    reasons = {
+        "a": "overfitting is about what a trained network does on new data; initialization only sets where training "
+             "starts. Regularization (section 8) is the answer to overfitting.",
+        "b": "any random initialization breaks the symmetry between units (question 2); Glorot and He are about how "
+             "large the random weights are, not whether they are random.",
+        "d": "no initialization can promise the global minimum of a deep network's loss; Glorot and He give "
+             "gradient descent a start from which it can make progress at all.",
+        "e": "He initialization keeps the signal's scale through ReLU layers, but a unit can still die during "
+             "training, when a large step pushes its weighted sum below zero for every input; leaky variants of "
+             "ReLU (section 2) address that.",
+    }
+    hints = (
+        "Section 1: what happened to the gradients of the lower layers of a deep sigmoid network with weights "
+        "drawn from N(0, 1)?",
+        "Glorot and He choose the variance of the random weights from each layer's fan-in (and fan-out).",
+        "The aim is for the variance of the outputs of each layer to equal that of its inputs, and likewise for "
+        "the gradients flowing backwards.",
+    )
+
+    def praise(self):
+        return ("they scale each layer's random weights to its fan-in (and fan-out), so that the signal keeps its "
+                "variance going forward and the gradients keep theirs going backward: no vanishing or exploding at "
+                "the start of training.")
+
+
 class SameInitialWeights(ChoiceProblem):
     """Whether every weight of a layer may start at one shared value drawn with He initialization."""
 
@@ -37,6 +67,65 @@ class SameInitialWeights(ChoiceProblem):
 
     def praise(self):
         return "identical weights give identical units, forever: initialization must break the symmetry."
+
+
+class ZeroBiases(ChoiceProblem):
+    """Whether the bias terms may start at zero."""
+
+    answer = "a"
+    reasons = {
+        "b": "the symmetry between units is broken by the random weights: two units with different weights and the "
+             "same zero bias compute different outputs and receive different gradients.",
+        "c": "a ReLU unit dies when its weighted sum is negative for every input; with random weights and zero-mean "
+             "inputs, about half the inputs give a positive sum, so a zero bias kills nothing at the start.",
+        "d": "Keras starts the biases of every Dense layer at zero (bias_initializer='zeros'), whatever the "
+             "activation; SELU is no exception and needs nothing else.",
+    }
+    hints = (
+        "Question 2 showed what goes wrong when units start identical. Are units with zero biases identical?",
+        "What makes two units of a layer compute different outputs at the start: their weights or their biases?",
+        "Look at the default of bias_initializer in keras.layers.Dense.",
+    )
+
+    def praise(self):
+        return ("the random weights already make every unit different, so the biases can start at zero (Keras's "
+                "default); some start them at a small positive value for ReLU, which changes little.")
+
+
+class ChooseActivation(ChoicesProblem):
+    """When to use each activation function (SELU, leaky ReLU and its variants, ReLU, tanh, sigmoid, softmax)."""
+
+    options = "abcdefg"
+    answer = frozenset("acefg")
+    reasons = {
+        "a": "A is true: SELU self-normalizes a plain stack of Dense layers whose inputs are standardized and whose "
+             "weights are LeCun normal (section 2.6).",
+        "c": "C is true: ReLU is the cheapest activation to compute, and many libraries and accelerators optimize "
+             "for it.",
+        "e": "E is true: tanh's outputs lie in (−1, 1), centred on 0, which suits an output that must lie in that "
+             "range.",
+        "f": "F is true: softmax turns the output layer's scores into probabilities that sum to 1, for mutually "
+             "exclusive classes.",
+        "g": "G is true: a leaky variant (leaky ReLU, PReLU, RReLU) keeps a small slope below zero, so a unit always "
+             "gets some gradient and can come back (section 2.2).",
+        "b": "B is false: a skip connection adds a layer's input to its output, which breaks the conditions under "
+             "which SELU keeps the mean at 0 and the variance at 1; use the default column (He, Swish or ReLU, "
+             "batch normalization).",
+        "d": "D is false: the sigmoid saturates at both ends and its derivative is at most 0.25, so the gradients "
+             "vanish in a deep stack (section 1); keep it for an output that is a probability (binary "
+             "classification, multilabel).",
+    }
+    hints = (
+        "Go through the activations section 2 compared, and ask for each: what range do its outputs have, and "
+        "what does a deep stack of it do to the gradients?",
+        "SELU's self-normalization has conditions (section 2.6): a plain stack of Dense layers, LeCun normal, "
+        "standardized inputs.",
+        "Two statements are false: one breaks SELU's conditions, one puts a saturating function in a deep stack.",
+    )
+
+    def praise(self):
+        return ("SELU for a deep plain stack that can self-normalize, ReLU where speed matters, a leaky variant when "
+                "units die, tanh and sigmoid for outputs in (−1, 1) and (0, 1), softmax for exclusive classes.")
 
 
 class MomentumNearOne(NumberProblem):
@@ -134,7 +223,8 @@ ACTIVATIONS = {
 }
 INITIALIZERS = {"He": (2.0, "fan_in"), "LeCun": (1.0, "fan_in")}
 ALLOWED_LAYERS = (keras.layers.Flatten, keras.layers.Dense, keras.layers.BatchNormalization, keras.layers.Activation,
-                  keras.layers.Dropout, keras.layers.AlphaDropout, keras.layers.InputLayer)
+                  keras.layers.Softmax, keras.layers.Dropout, keras.layers.AlphaDropout, keras.layers.InputLayer)
+ACTIVATION_LAYERS = (keras.layers.Activation, keras.layers.Softmax)
 
 
 def computes(activation, name: str) -> bool:
@@ -144,6 +234,29 @@ def computes(activation, name: str) -> bool:
     except Exception:
         return False
     return output.shape == PROBE.shape and bool(np.allclose(output, ACTIVATIONS[name](PROBE), atol=1e-4))
+
+
+def is_softmax(activation) -> bool:
+    """True when ``activation`` (a function or an Activation/Softmax layer) computes the softmax over the last axis."""
+    logits = np.stack([PROBE, PROBE[::-1] / 2])
+    expected = np.exp(logits) / np.exp(logits).sum(axis=-1, keepdims=True)
+    try:
+        output = np.asarray(activation(keras.ops.convert_to_tensor(logits)), dtype=float)
+    except Exception:
+        return False
+    return output.shape == logits.shape and bool(np.allclose(output, expected, atol=1e-5))
+
+
+ACCURACY_NAMES = {"accuracy", "acc", "sparse_categorical_accuracy"}
+
+
+def is_accuracy(metric) -> bool:
+    """True for the accuracy on class numbers, however it is written: 'accuracy', 'acc' or the metric object."""
+    if isinstance(metric, str):
+        return metric in ACCURACY_NAMES
+    if isinstance(metric, dict):  # a compile config stores metric objects as their configs
+        return metric.get("class_name") == "SparseCategoricalAccuracy"
+    return isinstance(metric, keras.metrics.SparseCategoricalAccuracy)
 
 
 def built_model(builder, shape) -> keras.Model:
@@ -175,10 +288,10 @@ def hidden_blocks(model) -> list[tuple]:
 
 
 def effective_activation(dense, followers):
-    """The activation a Dense layer's outputs go through: its own, or an Activation layer that follows it."""
+    """The activation a Dense layer's outputs go through: its own, or an activation layer that follows it."""
     if not is_linear(dense.activation):
         return dense.activation
-    return next((layer for layer in followers if isinstance(layer, keras.layers.Activation)), dense.activation)
+    return next((layer for layer in followers if isinstance(layer, ACTIVATION_LAYERS)), dense.activation)
 
 
 class DeepNet(Problem):
@@ -214,12 +327,31 @@ class DeepNet(Problem):
         if len(blocks) != 21:
             raise Incorrect(f"the model has {len(blocks)} Dense layers; the exercise asks for 20 hidden ones and the "
                             "output layer, 21 in all.")
-        *hidden, (output, _) = blocks
-        if output.units != 10 or not getattr(output.activation, "__name__", "") == "softmax":
-            raise Incorrect("the output layer needs 10 units (one per class) and the softmax activation.")
+        *hidden, (output, after_output) = blocks
+        self.check_output(model, output, after_output)
         for number, (dense, followers) in enumerate(hidden, start=1):
             self.check_hidden(number, dense, followers)
+        self.check_normalization(model)
         self.check_dropout(model)
+
+    def check_output(self, model, output, after_output):
+        """10 softmax units at the very end, one probability vector per image."""
+        if output.units != 10:
+            raise Incorrect(f"the output layer has {output.units} units; it needs 10, one per class.")
+        activation = effective_activation(output, after_output)
+        if not is_softmax(activation):
+            raise Incorrect(f"the output layer uses {activation_name(activation)}; it needs the softmax activation, "
+                            "so that its 10 outputs are the probabilities of the classes.")
+        extra = [layer for layer in after_output if layer is not activation]
+        if extra:
+            raise Incorrect(f"{type(extra[0]).__name__} comes after the softmax output: nothing may change the "
+                            "probabilities once they are computed (dropout there would even make them negative in "
+                            "training). Put it before the output layer.")
+        shape = tuple(model.outputs[0].shape[1:])
+        if shape != (10,):
+            raise Incorrect(f"the model's output has shape (None, {', '.join(map(str, shape))}) instead of (None, 10): "
+                            "each image must be flattened into one vector before the Dense layers "
+                            "(keras.layers.Flatten() right after the Input).")
 
     def check_hidden(self, number, dense, followers):
         """One hidden layer: its size, activation, initializer and the batch normalization after it."""
@@ -237,11 +369,13 @@ class DeepNet(Problem):
         if self.initializer == "LeCun" and initializer_signature(dense.kernel_initializer)[2] == "uniform":
             raise Incorrect("SELU's self-normalization was derived for normally distributed weights: use "
                             "lecun_normal, not lecun_uniform.")
-        normalized = any(isinstance(layer, keras.layers.BatchNormalization) for layer in followers)
-        if self.batch_norm and not normalized:
+        if self.batch_norm and not any(isinstance(layer, keras.layers.BatchNormalization) for layer in followers):
             raise Incorrect(f"hidden layer {number} is not followed by a BatchNormalization layer; this step adds "
-                            "one after each hidden layer.")
-        if not self.batch_norm and normalized:
+                            "one to each hidden layer (before or after its activation).")
+
+    def check_normalization(self, model):
+        """No batch normalization anywhere (not even after Flatten) in the steps without it."""
+        if not self.batch_norm and any(isinstance(layer, keras.layers.BatchNormalization) for layer in model.layers):
             raise Incorrect("the model contains BatchNormalization: "
                             + ("SELU normalizes the activations itself; batch normalization would break the "
                                "conditions of self-normalization." if self.activation == "SELU"
@@ -273,7 +407,9 @@ class DeepNet(Problem):
         config = model.get_compile_config() or {}
         if "sparse_categorical_crossentropy" not in repr(config.get("loss")):
             raise Incorrect("the labels are class numbers (0 to 9): use the loss sparse_categorical_crossentropy.")
-        if "accuracy" not in repr(config.get("metrics")):
+        metrics = config.get("metrics") or []
+        metrics = metrics if isinstance(metrics, list | tuple) else [metrics]
+        if not any(is_accuracy(metric) for metric in metrics):
             raise Incorrect("add metrics=['accuracy'] to compile(): the steps are compared on their accuracy.")
 
     def praise(self):
@@ -301,8 +437,8 @@ class BuildBnNet(DeepNet):
     hints = (
         "Take your Swish network and insert a keras.layers.BatchNormalization() after each hidden Dense layer.",
         "In a loop, add two layers per hidden layer: the Dense layer, then its BatchNormalization.",
-        "Batch normalization tolerates larger learning rates: the Nadam rate may go up, but the architecture "
-        "check only looks at the layers.",
+        "Either placement passes: BatchNormalization after each Dense layer with its activation, or a Dense layer "
+        "without activation, then BatchNormalization, then keras.layers.Activation(\"swish\").",
     )
 
 
@@ -333,28 +469,32 @@ class BuildAlphaDropoutNet(DeepNet):
 
 
 class EarlyStopping(RuleProblem):
-    """An EarlyStopping callback on a validation metric, with some patience, that restores the best weights."""
+    """EarlyStopping as the exercise states it: on the validation loss, patience 3, restoring the best weights."""
 
     rules = (
         Rule(lambda callback: callback.monitor.startswith("val_"),
              lambda callback: f"monitor={callback.monitor!r} watches the training set, which keeps improving as the "
-                              "network overfits; watch a validation metric: 'val_loss' or 'val_accuracy'."),
-        Rule(lambda callback: callback.monitor in ("val_loss", "val_accuracy"),
-             lambda callback: f"{callback.monitor!r} is not a metric these models log; use 'val_loss' or "
-                              "'val_accuracy'."),
+                              "network overfits; watch the validation loss, 'val_loss'."),
+        Rule(lambda callback: callback.monitor != "val_accuracy",
+             "'val_accuracy' is a fair signal too, but the exercise asks for the validation loss ('val_loss'), so "
+             "that every step stops by the same rule and the step table compares like with like."),
+        Rule(lambda callback: callback.monitor == "val_loss",
+             lambda callback: f"{callback.monitor!r} is not a metric these models log; use 'val_loss'."),
         Rule(lambda callback: callback.patience >= 2,
-             lambda callback: f"patience={callback.patience}: the validation metric is noisy, so one bad epoch would "
-                              "stop training; allow a few epochs (at least 2)."),
+             lambda callback: f"patience={callback.patience}: the validation loss is noisy, so one bad epoch would "
+                              "stop training; the exercise waits 3 epochs."),
+        Rule(lambda callback: callback.patience == 3,
+             lambda callback: f"patience={callback.patience}: the exercise waits 3 epochs, so that every step stops "
+                              "by the same rule (and, with at most a dozen epochs, a longer wait would rarely stop)."),
         Rule(lambda callback: callback.restore_best_weights,
              "restore_best_weights=True is needed: without it the model keeps the weights of the last epoch, "
              "patience epochs past the best one."),
-        Rule(lambda callback: (callback.monitor, callback.mode) not in (("val_accuracy", "min"), ("val_loss", "max")),
-             lambda callback: f"mode={callback.mode!r} on {callback.monitor!r} counts the wrong direction as "
-                              "improvement; leave mode='auto'."),
+        Rule(lambda callback: callback.mode != "max",
+             "mode='max' counts the wrong direction as improvement: a rising loss; leave mode='auto' (or 'min')."),
     )
     hints = (
         "keras.callbacks.EarlyStopping stops training when a monitored metric has stopped improving.",
-        "Monitor the validation loss (or accuracy), not the training loss, and give it a few epochs of patience.",
+        "Monitor the validation loss (monitor=\"val_loss\"), not the training loss, with patience=3.",
         "restore_best_weights=True brings back the weights of the best epoch when training stops.",
     )
 
@@ -366,12 +506,15 @@ class EarlyStopping(RuleProblem):
         return answer
 
     def praise(self):
-        return "early stopping on a validation metric, with patience, keeping the best epoch's weights."
+        return "early stopping on the validation loss, waiting 3 epochs, keeping the best epoch's weights."
 
 
 section = Section(
     __name__,
+    WhatInitializationSolves(),
     SameInitialWeights(),
+    ZeroBiases(),
+    ChooseActivation(),
     MomentumNearOne(),
     SparseModel(),
     DropoutCost(),
