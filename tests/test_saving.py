@@ -96,6 +96,7 @@ SOURCES = Path(__file__).resolve().parents[1] / "solutions" / "11_training_deep_
 NOTEBOOK_CLASSES = {  # source file: the classes of it that can be part of a saved model, and must load back alone
     "07_learning_rate_scheduling.py": ("PowerDecay", "PiecewiseLinear", "ScheduledMomentumSGD"),
     "08_regularization.py": ("MCDropout",),
+    "09_practical_guidelines.py": ("OneCycle", "OneCycleNadam"),
 }
 
 
@@ -230,13 +231,19 @@ def test_notebook_callbacks_beside_model_checkpoint(tmp_path, name):
         assert len(callback.rates) == 4  # it stopped after its sweep and restored the model
 
 
-def test_section_9_one_cycle_schedule_survives_saving(tmp_path):
-    """Section 9's 1cycle schedule (its class given) comes back with the same rates."""
-    cls = notebook_classes("09_practical_guidelines.py")["OneCycle"]
-    schedule = cls(0.01, total_steps=10)
-    model, X, y = tiny_model(keras.optimizers.SGD(schedule))
-    model.save(tmp_path / "m.keras")
-    loaded = keras.models.load_model(tmp_path / "m.keras", custom_objects={"OneCycle": cls})
-    back = keras.saving.deserialize_keras_object(loaded.optimizer.get_config()["learning_rate"],
-                                                 custom_objects={"OneCycle": cls})
-    assert [float(back(step)) for step in range(12)] == pytest.approx([float(schedule(step)) for step in range(12)])
+def test_section_9_one_cycle_nadam_survives_saving(tmp_path):
+    """Section 9's 1cycle (its schedule, and Nadam whose β₁ mirrors the rate) loads back alone and trains on
+    identically, its β₁ moving with the rate."""
+    classes = notebook_classes("09_practical_guidelines.py")
+    cycle = classes["OneCycle"](0.01, total_steps=10)
+    optimizer = classes["OneCycleNadam"](cycle)
+    model, X, y = tiny_model(optimizer)
+    loaded = round_trip(tmp_path, model, X, y)
+    assert (loaded.optimizer.low, loaded.optimizer.high) == (0.85, 0.95)
+    schedule = keras.saving.deserialize_keras_object(loaded.optimizer.get_config()["learning_rate"])
+    rates = [float(schedule(step)) for step in range(12)]
+    assert rates == pytest.approx([float(cycle(step)) for step in range(12)])
+    momenta = keras.ops.convert_to_numpy(loaded.optimizer.momentum_at(np.array(rates + [0.01], dtype="float32")))
+    assert momenta[0] == pytest.approx(0.95) and momenta[-1] == pytest.approx(0.85)  # the start, and the peak
+    assert all(0.85 - 1e-6 <= momentum <= 0.95 + 1e-6 for momentum in momenta)
+    assert float(loaded.optimizer.beta_1) == pytest.approx(float(optimizer.beta_1))
