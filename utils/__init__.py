@@ -37,8 +37,8 @@ from utils.plots import (  # noqa: E402
     use_course_style,
 )
 from utils.repro import DEFAULT_SEED, set_seeds  # noqa: E402
-from utils.schedules import RateLog, check_schedule, plot_rates, rates_of  # noqa: E402
-from utils.seeds import over_seeds, plot_metric_vs_time, plot_runs, spread  # noqa: E402
+from utils.schedules import LearningRateFinder, RateLog, check_schedule, plot_rates, rates_of  # noqa: E402
+from utils.seeds import over_seeds, plot_metric_vs_time, plot_runs, reuse_traced, spread  # noqa: E402
 from utils.transfer import binary_accuracy, epochs_in_one_pass, model_path, reuse_layers  # noqa: E402
 from utils.training import (  # noqa: E402
     EpochTimer,
@@ -55,6 +55,7 @@ __all__ = [
     "Comparison",
     "EpochTimer",
     "FashionMNIST",
+    "LearningRateFinder",
     "LiveProgress",
     "RateLog",
     "activation_stats",
@@ -93,6 +94,7 @@ __all__ = [
     "quick_mode",
     "rates_of",
     "reuse_layers",
+    "reuse_traced",
     "save_fig",
     "set_seeds",
     "setup",
