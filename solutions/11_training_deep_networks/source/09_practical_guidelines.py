@@ -912,8 +912,8 @@ if steps:
 # - **What made it disappoint.** Not the weights: with settled statistics, the same weights
 #   scored 0.49 higher in validation accuracy after the first epoch and 0.33 higher after the
 #   third (both "better"). Keras's moving averages, with momentum 0.99, remember about 100
-#   steps, 4.2 epochs of this training, so most of it is validated with statistics of weights
-#   long gone. Moving the normalization before the activation could not be told apart from
+#   steps, 4.2 epochs of this training, so its first epochs are validated with statistics of
+#   weights long gone. Moving the normalization before the activation could not be told apart from
 #   step c (3 seeds). On a short training, a smaller momentum (0.9 remembers about 10 steps),
 #   or recomputing the statistics once after training as `SettledAccuracy` does, removes the
 #   lag; the book's step c runs 1,407 steps per epoch (its logs show them), so its averages
