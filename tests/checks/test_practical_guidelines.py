@@ -1,6 +1,7 @@
 """Section 9 checks: the concept questions' wrong choices, and the practice builders judged by what they build."""
 
 import keras
+import numpy as np
 import pytest
 
 from tests.feedback import assert_incorrect
@@ -222,3 +223,11 @@ def test_zero_biases(answer, keywords):
 def test_choose_activation(answer, keywords):
     assert correct(section.choose_activation.evaluate("gfeca"))
     assert_incorrect(section.choose_activation.evaluate(answer), *keywords)
+
+
+def test_momentum_near_one_names_the_float32_slip_and_never_shows_a_slip_as_the_answer():
+    """The factor computed in float32 gets its own reason; 99,999 is shown as itself, not rounded to 1e+05."""
+    assert_incorrect(section.momentum_near_one.evaluate(1 / (1 - np.float32(0.99999))), "32-bit")
+    message = section.momentum_near_one.evaluate(99_999).message
+    assert "99999" in message and "1e+05" not in message
+    assert "99998" in section.momentum_near_one.evaluate(99_998).message

@@ -140,6 +140,10 @@ class MomentumNearOne(NumberProblem):
         (100, "that is the factor for β = 0.99; here 1 − β = 0.00001."),
         (1_000, "that is the factor for β = 0.999; here 1 − β = 0.00001."),
         (10_000, "that is the factor for β = 0.9999; here 1 − β = 0.00001, five zeros after the point."),
+        (float(1 / (1 - np.float32(0.99999))),
+         "that is 1/(1 − β) computed in 32-bit floats (NumPy float32, or a TensorFlow tensor): 0.99999 has no exact "
+         "32-bit value, and 1 − β comes out as 1.0014 × 10⁻⁵ instead of 10⁻⁵. Compute it with Python's floats "
+         "(64 bits)."),
     )
     hints = (
         "On a constant gradient g, momentum adds η·g to a velocity that decays by β each step: the velocity "

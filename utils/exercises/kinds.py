@@ -62,8 +62,14 @@ class NumberProblem(Problem):
         raise Incorrect(self.unexplained(value))
 
     def shown(self, value: float) -> str:
-        """``value`` as a message shows it: 171,446 for a count, 0.0744 for a measure."""
-        return f"{value:,.0f}" if self.digits is None else f"{value:.4g}"
+        """``value`` as a message shows it: 171,446 for a count, 0.0744 for a measure; never so rounded that it
+        looks like the answer (99,999 is not shown as 1e+05)."""
+        if self.digits is None:
+            return f"{value:,.0f}"
+        for precision in range(4, 17):
+            if f"{value:.{precision}g}" != f"{self.answer:.{precision}g}":
+                break
+        return f"{value:.{precision}g}"
 
     def matches(self, value: float, target: float) -> bool:
         """True when ``value`` is ``target`` to the precision asked for."""
@@ -78,7 +84,7 @@ class NumberProblem(Problem):
 
     def unexplained(self, value: float) -> str:
         """The reason for a wrong value that matches no known slip."""
-        return f"{value:.4g} is not the value asked for."
+        return f"{self.shown(value)} is not the value asked for."
 
 
 class VectorProblem(Problem):
