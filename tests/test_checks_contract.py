@@ -237,6 +237,8 @@ def test_hint_without_level_walks_up_then_stays_at_last(fresh):
         assert feedback.outcome is Outcome.HINT
         assert feedback.message.startswith(f"({level}/{n}) ")
         assert fresh.hints[level - 1] in feedback.message
+    assert "last hint" in levels[n - 1].message and ".solution()" in levels[n - 1].message
+    assert all("no more hints" in feedback.message and ".solution()" in feedback.message for feedback in levels[n:])
 
 
 @pytest.mark.parametrize("fresh", PROBLEMS, indirect=True)

@@ -99,13 +99,19 @@ class Problem:
         """Hint ``level``, or the one after the last shown; counts it as shown."""
         if not self.hints:
             return Feedback(Outcome.HINT, self.name, "this exercise has no hints.")
+        past_the_last = level is None and self._hints_shown >= len(self.hints)
         if level is None:
             level = min(self._hints_shown + 1, len(self.hints))
         if isinstance(level, bool) or not isinstance(level, numbers.Integral) or not 1 <= level <= len(self.hints):
             return Feedback(Outcome.HINT, self.name, f"hints go from 1 to {len(self.hints)}.")
         level = int(level)
         self._hints_shown = max(self._hints_shown, level)
-        more = " Call `.hint()` again for the next one." if level < len(self.hints) else ""
+        if level < len(self.hints):
+            more = " Call `.hint()` again for the next one."
+        elif past_the_last:
+            more = " There are no more hints: `.solution()` shows the worked solution."
+        else:
+            more = " That is the last hint; `.solution()` shows the worked solution."
         return Feedback(Outcome.HINT, self.name, f"({level}/{len(self.hints)}) {self.hints[level - 1]}{more}")
 
     def reveal(self) -> Feedback:
