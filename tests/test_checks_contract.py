@@ -434,3 +434,46 @@ def test_solved_gates_cells_that_confirm_an_answer(problem, capsys):
     assert capsys.readouterr().out == ""
     assert problem.solved(...) is False
     assert f"`{problem.name}`" in capsys.readouterr().out
+
+
+# Errors in plain words ----------------------------------------------------------------------------
+
+
+class ShapeSlip(keras.layers.Layer):
+    """A layer whose call multiplies tensors of shapes that do not match."""
+
+    def call(self, x):
+        return x * tf.ones((3,))
+
+
+def test_errors_are_quoted_in_plain_words():
+    """No terminal colour codes, TensorFlow node names or Keras's argument dump reach a learner."""
+    quoted = []
+    for attempt in (lambda: tf.constant([1.0, 2.0]) * tf.constant([1.0, 2.0, 3.0]),
+                    lambda: keras.Sequential([keras.Input((2,)), ShapeSlip()])):
+        try:
+            attempt()
+        except Exception as error:
+            quoted.append(core.error_text(error))
+    assert len(quoted) == 2
+    for text in quoted:
+        assert "\x1b" not in text and "{{" not in text and "Arguments received" not in text, text
+        assert "in the operation Mul" in text, text
+
+
+def test_an_error_in_the_learners_code_says_where():
+    """A learner's function that raises is named, with the line and the message, not 'could not be checked'."""
+
+    def broken(*args, **kwargs):
+        weights = None
+        return weights.numpy()
+
+    calling = 0
+    for section in SECTIONS:
+        for problem in section.problems.values():
+            message = problem.evaluate(broken).message
+            if "AttributeError" in message:
+                calling += 1
+                assert "could not be checked" not in message, message
+                assert "line 3 of `broken`" in message and "weights.numpy()" in message, message
+    assert calling >= 5, "the exercises that take a function call it"

@@ -29,8 +29,7 @@ data: $(VENV)/.installed
 ROOT_FLAG := $(if $(filter 0,$(shell id -u)),--allow-root)
 
 lab: data
-	@$(BIN)/python -m tools.workspace
-	$(BIN)/jupyter lab --ServerApp.root_dir=. --LabApp.default_url=/lab/tree/work $(ROOT_FLAG) $(ARGS)
+	$(BIN)/python -m tools.lab $(ROOT_FLAG) $(ARGS)
 
 fresh: $(VENV)/.installed
 	@test -n "$(SECTION)" || { echo "usage: make fresh SECTION=03"; exit 2; }

@@ -26,6 +26,7 @@ COPIED = (
     "tools/__init__.py",
     "tools/course.mk",
     "tools/get_data.sh",
+    "tools/lab.py",
     "tools/markers.py",
     "tools/notebooks.py",
     "tools/workspace.py",

@@ -42,21 +42,34 @@ def provenance(notebook) -> dict:
     }
 
 
-def refresh(path: Path) -> float:
-    """Execute one solution notebook, freshly derived from its source, in full mode; store it; return seconds."""
-    source = source_of(path)
-    notebook = nbformat.reads(make_solution(source, read_notebook(path)), as_version=4)
+def execute(notebook, folder: Path, quick: bool = False) -> None:
+    """Run every cell of ``notebook`` in a fresh kernel started in ``folder``, recording each cell's timing."""
+    os.environ["COURSE_QUICK"] = "1" if quick else ""  # the kernel inherits the mode
     client = NotebookClient(
         notebook,
         timeout=CELL_TIMEOUT_S,
         kernel_name="python3",
-        resources={"metadata": {"path": str(path.parent)}},
+        resources={"metadata": {"path": str(folder)}},
         record_timing=True,  # per-cell start and end in each cell's `execution` metadata
         # TensorFlow's C++ start-up lines would otherwise be stored as outputs.
         extra_arguments=["--IPKernelApp.capture_fd_output=False"],
     )
-    started = time.perf_counter()
     client.execute()
+
+
+def quick_timing(path: Path) -> dict:
+    """Seconds of each code cell of a solution notebook, freshly derived and run in quick mode (nothing stored)."""
+    notebook = nbformat.reads(make_solution(source_of(path), None), as_version=4)
+    execute(notebook, path.parent, quick=True)
+    return timings.summary([timings.cell_seconds(cell) for cell in notebook.cells if cell.cell_type == "code"])
+
+
+def refresh(path: Path) -> float:
+    """Execute one solution notebook, freshly derived from its source, in full mode; store it; return seconds."""
+    source = source_of(path)
+    notebook = nbformat.reads(make_solution(source, read_notebook(path)), as_version=4)
+    started = time.perf_counter()
+    execute(notebook, path.parent)
     seconds = time.perf_counter() - started
     stored = nbformat.reads(make_solution(source, notebook), as_version=4)  # exactly what `make sync` keeps
     stored.metadata["course"]["outputs"] = provenance(stored)

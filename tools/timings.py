@@ -30,7 +30,11 @@ def cell_seconds(cell) -> float | None:
 def section_timing(path) -> dict:
     """Total seconds, longest cell (seconds, 1-based number among code cells) and untimed cells of a notebook."""
     cells = [cell for cell in nbformat.read(path, as_version=4).cells if cell.cell_type == "code"]
-    seconds = [cell_seconds(cell) for cell in cells]
+    return summary([cell_seconds(cell) for cell in cells])
+
+
+def summary(seconds: list) -> dict:
+    """Total, longest (with its 1-based cell number) and untimed count of per-cell seconds (None: untimed)."""
     timed = [s for s in seconds if s is not None]
     longest = max(timed, default=0.0)
     return {

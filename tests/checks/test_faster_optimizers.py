@@ -215,8 +215,13 @@ def adam_variant(**changes):
         def step(self, w, g):
             self.t += 1
             t = self.t + changes.get("t_offset", 0)
-            self.m = self.b1 * self.m + (1 - self.b1) * g
-            self.v = self.b2 * self.v + (1 - self.b2) * g**2
+            b1, b2 = (1 - self.b1, 1 - self.b2) if changes.get("swap_in_averages") else (self.b1, self.b2)
+            self.m = b1 * self.m + (1 - b1) * g
+            self.v = b2 * self.v + (1 - b2) * (g if changes.get("v_of_g") else g**2)
+            if changes.get("defaults"):
+                self.lr, self.eps = 0.001, 1e-7  # written into the formula, whatever __init__ was given
+            if changes.get("raises"):
+                return w - self.lr * self.m_hat  # the slip: an attribute never set
             m_hat = self.m / (1 - self.b1**t) if changes.get("correct_m", True) else self.m
             v_hat = self.v / (1 - self.b2**t) if changes.get("correct_v", True) else self.v
             if changes.get("eps_inside"):
@@ -241,6 +246,10 @@ def test_adam_correct(answer):
         (adam_variant(eps_inside=True), ("inside the square root",)),
         (adam_variant(t_offset=-1), ("t = 0",)),
         (adam_variant(t_offset=1), ("t + 1",)),
+        (adam_variant(v_of_g=True), ("squares",)),
+        (adam_variant(swap_in_averages=True), ("swapped in the averages",)),
+        (adam_variant(defaults=True), ("ignores the learning_rate",)),
+        (adam_variant(raises=True), ("AttributeError at line 10 of `step`",)),
         (RightNesterov, ("arguments",)),
     ],
 )
@@ -257,6 +266,7 @@ def test_adam_slips(answer, keywords):
         lambda: keras.optimizers.AdamW(learning_rate=3e-4, weight_decay=1e-4),
         lambda: keras.optimizers.Adam(learning_rate=3e-4, weight_decay=1e-4),
         lambda: keras.optimizers.AdamW(3e-4, 1e-4),
+        lambda: keras.optimizers.LossScaleOptimizer(keras.optimizers.AdamW(learning_rate=3e-4, weight_decay=1e-4)),
     ],
 )
 def test_decoupled_decay_correct(answer):
@@ -273,6 +283,7 @@ def test_decoupled_decay_correct(answer):
         (lambda: keras.optimizers.AdamW(weight_decay=1e-4), ("3e-4",)),
         (lambda: keras.optimizers.SGD(learning_rate=3e-4, weight_decay=1e-4), ("adam's update",)),
         (lambda: keras.optimizers.Nadam(learning_rate=3e-4, weight_decay=1e-4), ("adam's update",)),
+        (lambda: keras.optimizers.LossScaleOptimizer(keras.optimizers.AdamW(learning_rate=3e-4)), ("default",)),
         (lambda: keras.optimizers.AdamW(keras.optimizers.schedules.ExponentialDecay(3e-4, 100, 0.9),
                                         weight_decay=1e-4), ("schedule",)),
         (lambda: "adamw", ("defaults",)),

@@ -6,6 +6,7 @@ import keras
 import numpy as np
 
 from utils.exercises.core import Incorrect, NotAttempted, Problem, Section
+from utils.exercises.core import raised as raised_in
 from utils.exercises.judges import (
     a_type,
     activation_name,
@@ -334,7 +335,7 @@ def _same(arrays, others) -> bool:
 def _explain_error(error, layer, use_bias) -> str:
     """Why the learner's function raised, with the likely cause when it is recognisable."""
     text = str(error)
-    raised = f"your function raised {type(error).__name__} ({text[:80]}) when given {layer}"
+    raised = f"your function raised {raised_in(error)} when given {layer}"
     if not use_bias and ("NoneType" in text or "unpack" in text or "index" in text):
         return (
             f"{raised}. It has no bias: `dense.bias` is None and `dense.get_weights()` holds the kernel "

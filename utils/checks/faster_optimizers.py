@@ -10,8 +10,8 @@ import math
 import keras
 import numpy as np
 
-from utils.exercises.core import Incorrect, NotAttempted, Problem, Section
-from utils.exercises.judges import a_type, code_in_quotes, short
+from utils.exercises.core import Incorrect, NotAttempted, Problem, Section, error_text
+from utils.exercises.judges import a_type, code_in_quotes, short, updating_optimizer
 from utils.exercises.kinds import ChoiceProblem, NumberProblem, Rule, RuleProblem
 from utils.optimizers import descend
 
@@ -21,16 +21,22 @@ RELATIVE_TOLERANCE = 1e-6  # Keras keeps its learning rate in float32; everythin
 
 
 def same_path(ours: np.ndarray, theirs: np.ndarray) -> bool:
-    """True when two paths agree at every step, to the tolerance the float32 learning rate leaves."""
-    return ours.shape == theirs.shape and bool(
-        np.all(np.abs(ours - theirs) <= RELATIVE_TOLERANCE * (1 + np.max(np.abs(theirs))))
-    )
+    """True when two paths agree at every step, to the tolerance the float32 learning rate leaves; a NaN or an
+    infinity agrees only with the same in the other path (a slip that divides by zero matches its own NaN)."""
+    if ours.shape != theirs.shape:
+        return False
+    finite = np.isfinite(theirs)
+    scale = RELATIVE_TOLERANCE * (1 + np.max(np.abs(theirs[finite]), initial=0.0))
+    with np.errstate(invalid="ignore"):
+        agree = np.where(finite, np.abs(ours - theirs) <= scale, (np.isnan(ours) & np.isnan(theirs)) | (ours == theirs))
+    return bool(np.all(agree))
 
 
 def first_difference(ours: np.ndarray, theirs: np.ndarray) -> int:
     """The first step (1 = the first update) at which two paths part."""
     scale = RELATIVE_TOLERANCE * (1 + np.max(np.abs(theirs)))
-    return int(np.flatnonzero(np.any(np.abs(ours - theirs) > scale, axis=1))[0])
+    with np.errstate(invalid="ignore"):
+        return int(np.flatnonzero(np.any(~(np.abs(ours - theirs) <= scale), axis=1))[0])
 
 
 class UpdateRuleProblem(Problem):
@@ -72,7 +78,21 @@ class UpdateRuleProblem(Problem):
                 with np.errstate(all="ignore"):
                     if same_path(ours, descend(rule, START, GRADIENTS)):
                         raise Incorrect(reason)
+            self.screen_arguments(rule_class)
+            if not np.all(np.isfinite(ours)):
+                raise Incorrect(self.not_finite(int(np.flatnonzero(~np.all(np.isfinite(ours), axis=1))[0])))
             raise Incorrect(self.unexplained(ours, right[0], settings))
+
+    def screen_arguments(self, rule_class) -> None:
+        """Incorrect, naming the argument, when the class takes the same steps whatever value of it it is given."""
+        base = self.path_of(rule_class, self.settings[0])
+        for name, other in self.settings[1].items():
+            if same_path(self.path_of(rule_class, {**self.settings[0], name: other}), base):
+                raise Incorrect(
+                    f"your class takes the same steps with {name}={self.settings[0][name]} and {name}={other}: it "
+                    f"ignores the {name} given to __init__ (a value written into the formula?). Store each argument "
+                    "on the object and use it in step."
+                )
 
     def screen(self, answer):
         """The class to judge, or Incorrect saying what the answer is instead."""
@@ -98,9 +118,9 @@ class UpdateRuleProblem(Problem):
         try:
             rule = rule_class(**settings)
         except TypeError as error:
+            call = f"{rule_class.__name__}({', '.join(f'{k}={v}' for k, v in settings.items())})"
             raise Incorrect(
-                f"{rule_class.__name__}({', '.join(f'{k}={v}' for k, v in settings.items())}) failed ({error}): "
-                "keep the arguments of the class's __init__ as given."
+                f"{call} failed ({error_text(error)}): keep the arguments of the class's __init__ as given."
             ) from None
         with np.errstate(all="ignore"):  # a NaN is judged below, with its reason; no warning on the way
             first = rule.step(START.copy(), GRADIENTS[0].copy())
@@ -115,14 +135,14 @@ class UpdateRuleProblem(Problem):
                 path.append(np.asarray(rule.step(path[-1].copy(), g.copy()), dtype=float))
         if any(w.shape != START.shape for w in path):
             raise Incorrect(f"step must return the new weights, an array of the same shape as w {START.shape}.")
-        if not all(np.all(np.isfinite(w)) for w in path):
-            step = next(i for i, w in enumerate(path) if not np.all(np.isfinite(w)))
-            raise Incorrect(self.not_finite(step))
-        return np.array(path)
+        return np.array(path)  # NaNs included: a slip may explain them
 
     def not_finite(self, step: int) -> str:
-        """Why the path holds a NaN or an infinity from ``step`` on."""
-        return f"step {step} gave NaN or infinite weights, from finite gradients: look for a division by zero."
+        """Why the path holds a NaN or an infinity from ``step`` on, when no known slip explains it."""
+        return (
+            f"step {step} gave NaN or infinite weights, from finite gradients: look for a division by zero, or the "
+            "square root of a negative number."
+        )
 
     def unexplained(self, ours, theirs, settings) -> str:
         """The reason for a path that matches no known slip."""
@@ -261,8 +281,9 @@ class PaperAdam:
         self.t += 1
         t = {"t from 0": self.t - 1, "t from 2": self.t + 1}.get(self.variant, self.t)
         b1, b2 = (1 - self.b1, 1 - self.b2) if self.variant == "betas swapped" else (self.b1, self.b2)
-        self.m = b1 * self.m + (1 - b1) * g
-        self.v = b2 * self.v + (1 - b2) * g**2
+        a1, a2 = (1 - b1, 1 - b2) if self.variant == "averages swapped" else (b1, b2)  # in the averages only
+        self.m = a1 * self.m + (1 - a1) * g
+        self.v = a2 * self.v + (1 - a2) * (g if self.variant == "v of g" else g**2)
         m_hat = self.m if self.variant in ("no correction", "v corrected only") else self.m / (1 - b1**t)
         v_hat = self.v if self.variant in ("no correction", "m corrected only") else self.v / (1 - b2**t)
         if self.variant == "ε inside":
@@ -303,19 +324,18 @@ class Adam(UpdateRuleProblem):
             "ε inside": "ε is inside the square root, as in RMSProp and AdaGrad; Adam adds ε after it: √v̂ + ε.",
             "t from 2": "your corrections use t + 1: the first step must use t = 1 (β^1), so that m̂ equals the "
             "first gradient exactly.",
-            "betas swapped": "β and 1 − β are swapped in the averages: m ← β₁m + (1 − β₁)g keeps most of the old m.",
+            "t from 0": "the first step divides by zero: with t = 0, 1 − βᵗ is 0. Add 1 to t before you use it, "
+            "so that the first step uses t = 1.",
+            "averages swapped": "β and 1 − β are swapped in the averages: m ← β₁m + (1 − β₁)g keeps most of the old "
+            "m and adds a little of the new gradient (the same for v, with β₂ and g²).",
+            "betas swapped": "β and 1 − β are swapped, in the averages and in the corrections: m ← β₁m + (1 − β₁)g "
+            "keeps most of the old m, and the corrections divide by 1 − β₁ᵗ and 1 − β₂ᵗ.",
+            "v of g": "v averages the gradients, not their squares: v ← β₂v + (1 − β₂)g², with g² = g * g (or "
+            "g ** 2). With g, v goes negative and its square root is NaN.",
             "no momentum": "the weights move by g / (√v̂ + ε), which is RMSProp with a correction: Adam uses m̂, "
             "the average of the gradients, in place of g.",
         }
         return tuple((PaperAdam(**settings, variant=variant), reason) for variant, reason in reasons.items())
-
-    def not_finite(self, step):
-        if step == 1:
-            return (
-                "the first step gave NaN or infinite weights: with t = 0, 1 − β^t is 0 and the correction divides "
-                "by zero. Add 1 to t before you use it, so that the first step uses t = 1."
-            )
-        return super().not_finite(step)
 
     def praise(self):
         return (
@@ -390,7 +410,7 @@ class DecoupledDecay(RuleProblem):
             raise Incorrect(f"that is the class {answer.__name__} itself; call it, with the arguments asked for.")
         if not isinstance(answer, keras.optimizers.Optimizer):
             raise Incorrect(f"expected a Keras optimizer such as keras.optimizers.AdamW(...), got {a_type(answer)}.")
-        return answer
+        return updating_optimizer(answer)  # a LossScaleOptimizer(AdamW(...)) applies AdamW's update
 
     def praise(self):
         w = descend(keras.optimizers.AdamW(learning_rate=TARGET_RATE, weight_decay=TARGET_DECAY), [1.0], [[0.0]])

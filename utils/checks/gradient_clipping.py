@@ -11,7 +11,7 @@ import keras
 import numpy as np
 
 from utils.exercises.core import Incorrect, Section
-from utils.exercises.judges import a_type, close, code_in_quotes, describe, short
+from utils.exercises.judges import a_type, close, code_in_quotes, describe, short, updating_optimizer
 from utils.exercises.kinds import ChoiceProblem, Rule, RuleProblem, VectorProblem
 from utils.training import angle_degrees, applied_gradients
 
@@ -226,9 +226,7 @@ class KeepDirection(RuleProblem):
             raise Incorrect(
                 f"that is the class {answer.__name__}; create a Keras optimizer such as keras.optimizers.SGD(...)."
             )
-        inner = getattr(answer, "inner_optimizer", None)
-        if isinstance(answer, keras.optimizers.LossScaleOptimizer) and inner is not None:
-            answer = inner  # the wrapper passes the gradients on to its inner optimizer, which clips them
+        answer = updating_optimizer(answer)  # a LossScaleOptimizer passes the gradients on to its inner one
         if not isinstance(answer, keras.optimizers.Optimizer):
             raise Incorrect(f"expected a Keras optimizer such as keras.optimizers.SGD(...), got {a_type(answer)}.")
         return answer

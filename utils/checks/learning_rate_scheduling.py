@@ -10,7 +10,7 @@ import math
 import keras
 import numpy as np
 
-from utils.exercises.core import Incorrect, NotAttempted, Problem, Section
+from utils.exercises.core import Incorrect, NotAttempted, Problem, Section, raised
 from utils.exercises.judges import a_type, as_number, code_in_quotes, short
 from utils.schedules import rates_of
 
@@ -60,7 +60,7 @@ class ExponentialRate(Problem):
             try:
                 value = answer(int(step))
             except TypeError as error:
-                raise Incorrect(f"exponential_rate({int(step)}) raised TypeError ({error}): it takes one argument, "
+                raise Incorrect(f"exponential_rate({int(step)}) raised {raised(error)}; it takes one argument, "
                                 "the step.") from None
             if value is None:
                 raise NotAttempted

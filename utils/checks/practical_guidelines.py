@@ -9,7 +9,14 @@ import keras
 import numpy as np
 
 from utils.exercises.core import Incorrect, Problem, Section
-from utils.exercises.judges import a_type, activation_name, call_learner, initializer_signature, is_linear
+from utils.exercises.judges import (
+    a_type,
+    activation_name,
+    call_learner,
+    initializer_signature,
+    is_linear,
+    updating_optimizer,
+)
 from utils.exercises.kinds import ChoiceProblem, ChoicesProblem, NumberProblem, Rule, RuleProblem
 
 # Concept questions --------------------------------------------------------------------------------
@@ -397,7 +404,7 @@ class DeepNet(Problem):
         if getattr(model, "optimizer", None) is None or not model.compiled:
             raise Incorrect("the model is not compiled: compile it with the Nadam optimizer, the loss "
                             "sparse_categorical_crossentropy and metrics=['accuracy'].")
-        if not isinstance(model.optimizer, keras.optimizers.Nadam):
+        if not isinstance(updating_optimizer(model.optimizer), keras.optimizers.Nadam):
             raise Incorrect(f"the optimizer is {type(model.optimizer).__name__}; the exercise uses Nadam.")
         config = model.get_compile_config() or {}
         if "sparse_categorical_crossentropy" not in repr(config.get("loss")):

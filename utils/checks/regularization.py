@@ -13,7 +13,7 @@ import numpy as np
 import tensorflow as tf
 
 from utils._quiet import retracing_allowed
-from utils.exercises.core import Incorrect, NotAttempted, Problem, Section
+from utils.exercises.core import Incorrect, NotAttempted, Problem, Section, raised
 from utils.exercises.judges import a_type, call_learner, create, numpy_of, own_layer_class
 from utils.exercises.kinds import ChoiceProblem, NumberProblem
 
@@ -102,7 +102,7 @@ class DropoutLayer(Problem):
             output = layer(x, **kwargs)
         except Exception as error:
             raise Incorrect(f"calling MyDropout({RATE}) with {kwargs or 'no training argument'} raised "
-                            f"{type(error).__name__}: {error}") from None
+                            f"{raised(error)}") from None
         if output is None:
             raise NotAttempted
         array = np.asarray(numpy_of(output), dtype=np.float64)
@@ -162,7 +162,7 @@ class DropoutLayer(Problem):
         except Incorrect:
             raise
         except Exception as error:
-            raise Incorrect(f"inside a model, MyDropout raised {type(error).__name__}: {error}. Use keras.ops and "
+            raise Incorrect(f"inside a model, MyDropout raised {raised(error)}. Use keras.ops and "
                             "keras.random on the inputs (not NumPy), so that Keras can trace the layer.") from None
         if np.array_equal(first, second):
             raise Incorrect("inside a traced function (as fit runs it) the same units were dropped at every call: "

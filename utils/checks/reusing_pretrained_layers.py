@@ -7,7 +7,7 @@ on a small model A the check makes itself: the learner's own models are never to
 import keras
 import numpy as np
 
-from utils.exercises.core import Incorrect, NotAttempted, Problem, Section
+from utils.exercises.core import Incorrect, NotAttempted, Problem, Section, error_text, raised
 from utils.exercises.judges import a_type
 from utils.exercises.kinds import ChoicesProblem, NumberProblem
 
@@ -91,15 +91,15 @@ def train_one_step(model, what: str) -> None:
     try:
         model.train_on_batch(X, y)
     except Exception as error:  # the learner's model may fail in many ways: say which
-        message = str(error).split("\n")[0][:300]
+        message = error_text(error, 300)
         if "optimizer can only be called for the variables it was originally built with" in message:
             raise Incorrect(
                 f"{what}: Keras refused to train it, because it was compiled again with the optimizer object of "
                 "the first phase, which only knows the output layer's variables. Compile with a new optimizer, "
                 "for instance `optimizer=keras.optimizers.SGD(learning_rate=...)`."
             ) from None
-        raise Incorrect(f"{what}: one training step on images of shape (28, 28) raised {type(error).__name__}: "
-                        f"{message}") from None
+        raise Incorrect(f"{what}: one training step on images of shape (28, 28) raised "
+                        f"{raised(error)}") from None
 
 
 def called(function, *args, what: str):
@@ -107,7 +107,7 @@ def called(function, *args, what: str):
     try:
         return function(*args)
     except Exception as error:  # the learner's code may fail in any way: say where and how
-        raise Incorrect(f"calling {what} raised {type(error).__name__}: {str(error)[:300]}") from None
+        raise Incorrect(f"calling {what} raised {raised(error)}") from None
 
 
 def the_model(result, what: str):

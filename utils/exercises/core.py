@@ -7,8 +7,11 @@ A problem's ``judge`` signals a wrong answer by raising ``Incorrect`` with a spe
 
 import json
 import numbers
+import linecache
 import re
+import sysconfig
 import textwrap
+import traceback
 from pathlib import Path
 
 from utils.exercises.feedback import Feedback, Outcome, show
@@ -86,13 +89,10 @@ class Problem:
         except NotAttempted:
             return Feedback(Outcome.NOT_ATTEMPTED, self.name, self.stub_message)
         except Incorrect as wrong:
-            return Feedback(Outcome.INCORRECT, self.name, _text(wrong))
+            return Feedback(Outcome.INCORRECT, self.name, error_text(wrong))
         except Exception as error:  # a hostile or broken answer must not crash the notebook
-            return Feedback(
-                Outcome.INCORRECT,
-                self.name,
-                f"your answer could not be checked: inspecting it raised {type(error).__name__} ({_text(error)}).",
-            )
+            whose = "your code" if learner_frame(error) is not None else "your answer could not be checked: it"
+            return Feedback(Outcome.INCORRECT, self.name, f"{whose} raised {raised(error)}")
         return Feedback(Outcome.CORRECT, self.name, self.praise())
 
     def next_hint(self, level=None) -> Feedback:
@@ -170,9 +170,52 @@ def notebook_of(key: str) -> str:
     return key
 
 
-def _text(error: BaseException) -> str:
-    """The message of an exception, safely, even if its __str__ misbehaves."""
+ANSI_CODES = re.compile(r"\x1b\[[0-9;]*[A-Za-z]")
+TF_NODE = re.compile(r"\{\{function_node [^}]*\}\}\s*")
+TF_OP = re.compile(r"\s*\[Op:(\w+)\](?:\s*name:\s*\S*)?")
+TF_GRAPH_NODE = re.compile(r"for '\{\{node [^}]*\}\} = (\w+)\[[^\]]*\]\([^)]*\)'")
+LIBRARIES = tuple(
+    str(Path(folder).resolve())
+    for folder in {sysconfig.get_path(kind) for kind in ("stdlib", "platstdlib", "purelib", "platlib")}
+    | {str(ROOT / "utils")}
+)
+
+
+def plain(text: str) -> str:
+    """An error message in plain words: no terminal colour codes, no TensorFlow node names."""
+    text = TF_NODE.sub("", ANSI_CODES.sub("", text))
+    text = TF_GRAPH_NODE.sub(r"in the operation \1", TF_OP.sub(r" (in the operation \1)", text))
+    # Keras wraps the error of a layer's call in its guess at the cause and a list of the arguments: keep the error.
+    text = text.split("Arguments received by ")[0].split("Error encountered:")[-1]
+    return re.sub(r"\n\s*\n+", "\n", text).strip()
+
+
+def error_text(error: BaseException, limit: int = 400) -> str:
+    """What an exception says, in plain words and at most ``limit`` characters, even if its __str__ misbehaves."""
     try:
-        return textwrap.shorten(str(error), 400) or type(error).__name__
+        return textwrap.shorten(plain(str(error)), limit) or type(error).__name__
     except Exception:
         return type(error).__name__
+
+
+def learner_frame(error: BaseException):
+    """(frame, line number) of the innermost traceback entry in code the learner wrote (not Python's, a library's
+    or the course's), or None."""
+    own = [
+        (frame, line)
+        for frame, line in traceback.walk_tb(error.__traceback__)
+        if not str(Path(frame.f_code.co_filename).resolve()).startswith(LIBRARIES)
+    ]
+    return own[-1] if own else None
+
+
+def raised(error: BaseException) -> str:
+    """'TypeError at line 3 of `step` (`v = g * g`): the message', or without the place when the error did not
+    come from a function the learner wrote."""
+    found, what = learner_frame(error), type(error).__name__
+    if found is not None and found[0].f_code.co_name != "<module>":
+        frame, line = found
+        code = linecache.getline(frame.f_code.co_filename, line, frame.f_globals).strip()
+        what += f" at line {line - frame.f_code.co_firstlineno + 1} of `{frame.f_code.co_name}`"
+        what += f" (`{code}`)" if code else ""
+    return f"{what}: {error_text(error, 300)}"

@@ -12,7 +12,7 @@ import re
 import keras
 import numpy as np
 
-from utils.exercises.core import Incorrect, NotAttempted
+from utils.exercises.core import Incorrect, NotAttempted, error_text, raised
 
 TOLERANCE = 1e-4
 
@@ -291,11 +291,11 @@ def create(cls: type, description: str, **kwargs):
         return cls(**kwargs)
     except TypeError as error:
         raise Incorrect(
-            f"`{description}` failed ({error}). The constructor must accept these keyword arguments "
+            f"`{description}` failed ({error_text(error)}). The constructor must accept these keyword arguments "
             "and pass any others (**kwargs) on to super().__init__."
         ) from None
     except Exception as error:
-        raise Incorrect(f"`{description}` raised {type(error).__name__}: {error}") from None
+        raise Incorrect(f"`{description}` raised {raised(error)}") from None
 
 
 def run_layer(layer, description: str, x, **kwargs) -> np.ndarray:
@@ -303,7 +303,7 @@ def run_layer(layer, description: str, x, **kwargs) -> np.ndarray:
     try:
         output = layer(x, **kwargs)
     except Exception as error:
-        raise Incorrect(f"calling `{description}` raised {type(error).__name__}: {error}") from None
+        raise Incorrect(f"calling `{description}` raised {raised(error)}") from None
     if output is None:
         raise NotAttempted
     try:
@@ -325,12 +325,19 @@ def call_learner(function, *args, usage: str, takes: str):
     try:
         result = function(*args)
     except TypeError as error:
-        raise Incorrect(f"{usage} raised TypeError ({error}); it takes {takes}.") from None
+        raise Incorrect(f"{usage} raised {raised(error)}; it takes {takes}.") from None
     except Exception as error:
-        raise Incorrect(f"{usage} raised {type(error).__name__}: {error}") from None
+        raise Incorrect(f"{usage} raised {raised(error)}") from None
     if result is None:
         raise NotAttempted
     return result
+
+
+def updating_optimizer(optimizer):
+    """The optimizer that computes the updates: a LossScaleOptimizer's inner one (the wrapper only scales the loss
+    and passes the unscaled gradients on), or the optimizer itself."""
+    inner = getattr(optimizer, "inner_optimizer", None)
+    return inner if isinstance(optimizer, keras.optimizers.LossScaleOptimizer) and inner is not None else optimizer
 
 
 def numpy_of(value):
