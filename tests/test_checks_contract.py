@@ -6,6 +6,7 @@ module exists in ``utils/checks/``.
 
 import copy
 import html
+import logging
 import math
 import re
 import textwrap
@@ -157,6 +158,12 @@ def _reference_answer(problem):
     return namespace[targets[0]]
 
 
+def python_stderr(capfd) -> list[str]:
+    """The lines written to stderr since the last read, but for TensorFlow's C++ start-up notices (which the
+    notebooks' `import utils` hides, and these tests, importing TensorFlow first, do not)."""
+    return [line for line in capfd.readouterr().err.splitlines() if not re.match(r"[IWEF]\d{4} \d\d:", line)]
+
+
 @pytest.fixture
 def fresh(request):
     """A copy of the problem with no hint shown yet, so tests do not share hint state."""
@@ -197,11 +204,16 @@ def test_check_without_argument_is_not_attempted(problem):
 
 
 @pytest.mark.parametrize("problem", PROBLEMS)
-def test_reference_solution_passes_its_own_check(problem):
-    """The code of the solution region, run on its own, produces a correct answer."""
-    feedback = problem.evaluate(_reference_answer(problem))
+def test_reference_solution_passes_its_own_check(problem, capfd, caplog):
+    """The code of the solution region, run on its own, produces a correct answer, and the check is quiet."""
+    answer = _reference_answer(problem)
+    capfd.readouterr()
+    caplog.clear()
+    feedback = problem.evaluate(answer)
     assert feedback.outcome is Outcome.CORRECT, feedback.message
     assert feedback.correct and feedback.message.strip()
+    assert not python_stderr(capfd), "the check wrote to stderr: a learner would see it above the verdict"
+    assert not [record.getMessage() for record in caplog.records if record.levelno >= logging.WARNING]
 
 
 # hint() ----------------------------------------------------------------------------------------
@@ -477,3 +489,17 @@ def test_an_error_in_the_learners_code_says_where():
                 assert "could not be checked" not in message, message
                 assert "line 3 of `broken`" in message and "weights.numpy()" in message, message
     assert calling >= 5, "the exercises that take a function call it"
+
+
+@pytest.mark.parametrize("name", ["b_on_a", "fine_tune"])
+def test_checks_that_train_stay_quiet_when_run_again(name, capfd, caplog):
+    """Re-running a check that builds and trains models shows no TensorFlow retracing warning above its verdict
+    (TensorFlow logs it; under pytest the log goes to caplog, in a notebook to stderr)."""
+    problem = next(section for section in SECTIONS if name in section.problems).problems[name]
+    answer = _reference_answer(problem)
+    capfd.readouterr()
+    caplog.clear()
+    for _ in range(4):
+        assert problem.evaluate(answer).correct
+    assert not python_stderr(capfd)
+    assert not [record.getMessage() for record in caplog.records if record.levelno >= logging.WARNING]

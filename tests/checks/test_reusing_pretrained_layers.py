@@ -126,6 +126,17 @@ def trained_before_freezing(model_A, n_reused):
     return model
 
 
+def compiled_before_freezing(model_A, n_reused):
+    """Compiled while everything is trainable, frozen afterwards (untrained: Keras 3 would still honour it)."""
+    model = frozen_copy(model_A, n_reused)
+    for layer in model.layers:
+        layer.trainable = True
+    compiled(model)
+    for layer in model.layers[:-1]:
+        layer.trainable = False
+    return model
+
+
 def freezes_model_A(model_A, n_reused):
     """Freezes model A's own layers, then copies."""
     for layer in model_A.layers[:-1]:
@@ -148,6 +159,7 @@ def raises(model_A, n_reused):
         pytest.param(keeps_output_layer, ("model a's output layer",), id="keeps_A_output_layer"),
         pytest.param(ignores_n_reused, ("widths",), id="ignores_n_reused"),
         pytest.param(trained_before_freezing, ("already trained",), id="trained_before_freezing"),
+        pytest.param(compiled_before_freezing, ("before freezing",), id="compiled_before_freezing"),
         pytest.param(lambda model_A, n: compiled(frozen_copy(model_A, n), loss="sparse_categorical_crossentropy"),
                      ("binary_crossentropy",), id="wrong_loss"),
         pytest.param(lambda model_A, n: compiled(frozen_copy(model_A, n), keras.optimizers.SGD(learning_rate=0.0)),

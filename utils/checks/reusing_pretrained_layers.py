@@ -4,6 +4,9 @@ The two function exercises are judged by what the functions build and by one rea
 on a small model A the check makes itself: the learner's own models are never touched.
 """
 
+import contextlib
+from unittest import mock
+
 import keras
 import numpy as np
 
@@ -119,6 +122,19 @@ def the_model(result, what: str):
     return result
 
 
+@contextlib.contextmanager
+def compiles_recorded():
+    """Within: each ``compile`` of any model appends (model, {layer: trainable at that moment}) to the list given."""
+    record, compile_model = [], keras.Model.compile
+
+    def recording(model, *args, **kwargs):
+        record.append((model, {id(layer): layer.trainable for layer in all_layers(model)}))
+        return compile_model(model, *args, **kwargs)
+
+    with mock.patch.object(keras.Model, "compile", recording):
+        yield record
+
+
 class BOnA(Problem):
     """A function that builds B-on-A right: copies, frozen, a new sigmoid output, compiled after freezing."""
 
@@ -145,7 +161,8 @@ class BOnA(Problem):
         model_A = small_model_A()
         weights_A = weights_of(model_A.layers)
         what = f"b_on_a(model_A, {n_reused})"
-        model = the_model(called(b_on_a, model_A, n_reused, what=what), what)
+        with compiles_recorded() as compiles:
+            model = the_model(called(b_on_a, model_A, n_reused, what=what), what)
         if any(layer is layer_A for layer in all_layers(model) for layer_A in model_A.layers):
             raise Incorrect(
                 f"{what} returned a model that shares layer objects with model_A: training it would change "
@@ -181,6 +198,12 @@ class BOnA(Problem):
                             "wreck them.")
         if not getattr(model, "compiled", False):
             raise Incorrect(f"{what} returned a model that is not compiled: compile it, after freezing.")
+        flags = next((flags for compiled, flags in reversed(compiles) if compiled is model), {})
+        if any(flags.get(id(layer)) for layer in reused):
+            raise Incorrect(f"{what} compiles the model before freezing the reused layers. Here it happens to work, "
+                            "because nothing has trained yet (section 5.3); but once a model has been fit, its "
+                            "training step keeps the trainable weights it was built with, and the \"frozen\" layers "
+                            "go on learning. Compile after freezing: it is right whatever came before.")
         if not is_binary_loss(model):
             raise Incorrect(f"{what} is compiled with the loss {loss_name(model)!r}; task B has two classes "
                             "and one sigmoid output: use \"binary_crossentropy\".")

@@ -322,7 +322,8 @@ for trainable in (True, False):
 #   layer before them), with model A's weights, so that training it never changes `model_A`;
 # - ends with a new output layer for task B (one sigmoid unit);
 # - has the reused layers frozen and the new layer trainable;
-# - is compiled for task B (binary cross-entropy), with the optimizer of your choice.
+# - is compiled for task B (binary cross-entropy), with the optimizer of your choice, after
+#   freezing (the rule above).
 #
 # `model_A` is a `Sequential` model like ours: `Flatten`, hidden `Dense` layers, an output
 # `Dense` layer. The check builds a small model A of its own, calls your function, and trains
