@@ -53,6 +53,9 @@ def test_bn_param_count_correct(answer):
         pytest.param(TOTAL - 4 * 784 - 2 * 250, ("input BN", "2 parameters"), id="no_input_bn_and_two_per_feature"),
         pytest.param(TOTAL + 250, ("use_bias=False",), id="hidden_biases_counted"),
         pytest.param(TOTAL - 10, ("output layer",), id="no_output_bias"),
+        pytest.param(170_412, ("3 parameters per BN feature",), id="three_per_feature"),
+        pytest.param(169_628, ("2 parameters per BN feature and gave the hidden",), id="two_per_feature_and_biases"),
+        pytest.param(168_422, ("28 features",), id="input_bn_on_28_features"),
         pytest.param(2 * 1034, ("non-trainable",), id="non_trainable_only"),
         pytest.param(TOTAL + 0.5, ("whole number",), id="fraction"),
         pytest.param(123_456, ("not the total",), id="unrelated"),
@@ -66,7 +69,8 @@ def test_bn_param_count_incorrect_with_reason(answer, keywords):
 
 def test_bn_param_count_slips_are_told_apart():
     """The slips get different messages."""
-    slips = [TOTAL - 2 * 1034, TOTAL - 4 * 784, TOTAL - 4 * 784 - 500, TOTAL + 250, TOTAL - 10, 2 * 1034]
+    slips = [TOTAL - 2 * 1034, TOTAL - 4 * 784, TOTAL - 4 * 784 - 500, TOTAL + 250, TOTAL - 10, 2 * 1034,
+             170_412, 169_628, 168_422]
     assert len({section.bn_param_count.evaluate(value).message for value in slips}) == len(slips)
 
 

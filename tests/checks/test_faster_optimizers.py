@@ -59,7 +59,8 @@ def test_settled_step_correct(answer):
 @pytest.mark.parametrize(
     "answer, keywords",
     [(0.02, ("plain sgd",)), (20, ("factor",)), (40, ("learning rate",)), (0.2, ("gradient",)),
-     (0.38, ("carried",)), (0.001, ("1 − β",)), (-0.4, ("negative",)), (0.5, ("not the value",))],
+     (0.38, ("carried",)), (0.001, ("1 − β",)), (-0.4, ("negative",)), (0.5, ("not the value",)),
+     (0.3976, ("after 100 steps",)), (0.398, ("after 100 steps",))],
 )
 def test_settled_step_slips(answer, keywords):
     assert_incorrect(section.settled_step.evaluate(answer), *keywords)

@@ -32,7 +32,10 @@ def test_l2_penalty_correct(answer):
         (0.01 * np.sqrt(7.75), ("norm",)),
         (7.75, ("multiply",)),
         (0.01 * 7.75 / 6, ("mean",)),
-        (0.08, ("not the value",)),
+        (0.08, ("round less",)),
+        (0.078, ("round less",)),
+        (0.0625, ("square of the sum",)),
+        (0.1, ("not the value",)),
         ("0.0775", ("quotes",)),
     ],
 )
@@ -66,6 +69,17 @@ class KerasRandomDropout(GoodDropout):
 def variant(call):
     """A subclass of GoodDropout whose call is ``call``."""
     return type("MyDropout", (GoodDropout,), {"call": call})
+
+
+class WrapsKerasDropout(keras.layers.Layer):
+    """A layer that hands the work to a keras.layers.Dropout inside it."""
+
+    def __init__(self, rate, **kwargs):
+        super().__init__(**kwargs)
+        self.inner = keras.layers.Dropout(rate)
+
+    def call(self, inputs, training=None):
+        return self.inner(inputs, training=training)
 
 
 def mask(layer, inputs):
@@ -119,6 +133,7 @@ class SubclassOfKeras(keras.layers.Dropout):
         (FixedMaskDropout, ("same units",)),
         (NumpyDropout, ("numpy", "traced")),
         (SubclassOfKeras, ("keras.layers.layer",)),
+        (type("MyDropout", (WrapsKerasDropout,), {}), ("hands its inputs to a keras.layers.dropout",)),
         (GoodDropout(0.25), ("class itself",)),
         (keras.layers.Dropout, ("keras's own",)),
         (int, ("subclass of keras.layers.layer",)),
@@ -175,7 +190,15 @@ def test_mc_dropout_predict_correct(answer):
         (lambda model, X, passes=100: mc_mean(model, X, 100), ("ignores",)),
         (lambda model, X: mc_mean(model, X), ("number of passes",)),
         (lambda model, X, passes=100: mc_mean(model, X, passes) * 2, ("sum to 1",)),
-        (lambda model, X, passes=100: model.predict(X, training=True), ("raised",)),
+        (lambda model, X, passes=100: mc_mean(model, X, passes) * passes, ("divide by the number of passes",)),
+        (lambda model, X, passes=100: np.stack([model(X, training=True) for _ in range(passes)]).mean(axis=1),
+         ("averaged over axis 1, the instances",)),
+        (lambda model, X, passes=100: np.stack([model(X, training=True) for _ in range(passes)]).mean(axis=2),
+         ("averaged over axis 2, the classes",)),
+        (lambda model, X, passes=100: np.concatenate([model(X, training=True) for _ in range(passes)]),
+         ("concatenated",)),
+        (lambda model, X, passes=100: np.mean([model(X, training=True) for _ in range(passes)]), ("every axis",)),
+        (lambda model, X, passes=100: model.predict(X, training=True), ("no training argument",)),
         (mc_mean(keras.Sequential([keras.Input((2,)), keras.layers.Dense(2)]), np.ones((1, 2)), 1),
          ("function",)),
     ],

@@ -80,6 +80,21 @@ class BnParamCount(NumberProblem):
         ),
         (TOTAL_PARAMS - OUTPUTS, "you forgot the 10 biases of the output layer, which keeps its bias."),
         (
+            TOTAL_PARAMS - BN_FEATURES,
+            "you counted 3 parameters per BN feature; there are 4: γ and β (trainable), the moving mean and the "
+            "moving variance (non-trainable).",
+        ),
+        (
+            TOTAL_PARAMS - 2 * BN_FEATURES + sum(HIDDEN),
+            "you counted 2 parameters per BN feature and gave the hidden Dense layers biases. They are created with "
+            "use_bias=False (the BN after each does the shifting), and each BN feature has 4 parameters.",
+        ),
+        (
+            TOTAL_PARAMS - 4 * (INPUTS - 28),
+            "your first BN layer has 28 features, but it comes after Flatten: it normalizes each of the 28 × 28 = "
+            "784 pixels.",
+        ),
+        (
             2 * BN_FEATURES,
             "that is the number of non-trainable parameters only (moving mean and variance); the "
             "exercise asks for the total.",

@@ -169,6 +169,9 @@ class SettledStep(NumberProblem):
         (0.2, "you left out the gradient: the settled step is η g / (1 − β), and g = 2.0."),
         (0.38, "that is βm, the part of the step carried over from before; the step is the whole velocity, βm − ηg."),
         (0.001, "you multiplied by (1 − β); the settled velocity is ηg divided by (1 − β)."),
+        (0.01 * 2.0 * (1 - 0.95**100) / (1 - 0.95),
+         "that is the step after 100 steps, still building up (1 − β¹⁰⁰ of the way there): the settled step is "
+         "the limit, which the velocity approaches for ever, ηg / (1 − β)."),
     )
 
     def screen(self, value):

@@ -45,6 +45,12 @@ class ExponentialRate(Problem):
         (lambda t: INITIAL * math.exp(-DECAY_RATE * t / DECAY_STEPS),
          "that is e^(−0.5 t/1000), a natural exponential with rate 0.5; Keras raises decay_rate itself to the power "
          "t/1000: 0.5 ** (t / 1000)."),
+        (lambda t: INITIAL * DECAY_RATE**t / DECAY_STEPS,
+         "Python's ** binds tighter than / : 0.5 ** step / 1000 is (0.5 ** step) / 1000, a thousandth of 0.5 to the "
+         "power step. Put the exponent in parentheses: 0.5 ** (step / 1000)."),
+        (lambda t: (INITIAL * DECAY_RATE) ** (t / DECAY_STEPS),
+         "the initial rate is inside the power: (0.05 × 0.5)^(t/1000) starts at 1. Only the decay rate is raised to "
+         "the power: 0.05 * 0.5 ** (step / 1000)."),
         (lambda t: INITIAL / (1 + DECAY_RATE * t / DECAY_STEPS),
          "that is InverseTimeDecay, power scheduling: 0.05 / (1 + 0.5 t/1000). Exponential decay is "
          "0.05 × 0.5^(t/1000)."),
@@ -75,7 +81,8 @@ class ExponentialRate(Problem):
         halving = self.halving_period(values)
         if halving is not None:
             unit = " (are you counting epochs instead of steps?)" if halving > DECAY_STEPS else "."
-            raise Incorrect(f"your rate starts at 0.05 and halves every {halving:,.4g} steps; it must halve every "
+            every = f"{halving:,.0f}" if halving >= 10 else f"{halving:.3g}"
+            raise Incorrect(f"your rate starts at 0.05 and halves every {every} steps; it must halve every "
                             f"1,000 steps{unit}")
         wrong = int(np.flatnonzero(~np.isclose(values, right, rtol=1e-5))[0])
         raise Incorrect(f"at step {STEPS[wrong]} your rate is {values[wrong]:.6g}; Keras's is {right[wrong]:.6g}.")

@@ -7,6 +7,7 @@ stochastic passes of a small model whose dropout is seeded, so that every check 
 """
 
 import functools
+from unittest import mock
 
 import keras
 import numpy as np
@@ -38,6 +39,8 @@ class L2Penalty(NumberProblem):
          "squared norm, Σw², with no square root."),
         (float(np.sum(KERNEL**2)), "that is Σw² alone: multiply it by the factor λ = 0.01."),
         (FACTOR * float(np.mean(KERNEL**2)), "that is λ times the mean of the squares; Keras sums them."),
+        (FACTOR * float(np.sum(KERNEL)) ** 2, "that is λ times the square of the sum, (Σw)²; ℓ2 sums the squares, "
+         "Σw²: square each weight first, then add."),
     )
     hints = (
         "kernel_regularizer looks at the kernel only, the 3 × 2 matrix of connection weights.",
@@ -77,8 +80,23 @@ class DropoutLayer(Problem):
     )
 
     def judge(self, answer):
-        with retracing_allowed():  # each check traces the learner's layer anew, on purpose
-            self.judge_layer(answer)
+        delegated = []
+        keras_call = keras.layers.Dropout.call
+
+        def spied(layer, *args, **kwargs):
+            delegated.append(layer)
+            return keras_call(layer, *args, **kwargs)
+
+        # each check traces the learner's layer anew, on purpose; a Dropout layer inside it is noticed when called
+        with retracing_allowed(), mock.patch.object(keras.layers.Dropout, "call", spied):
+            try:
+                self.judge_layer(answer)
+            except Incorrect:
+                if not delegated:
+                    raise
+        if delegated:
+            raise Incorrect("MyDropout hands its inputs to a keras.layers.Dropout, which does the work: write the "
+                            "dropping yourself, with keras.random and keras.ops.")
 
     def judge_layer(self, answer):
         """Judge the class ``answer``: its output in inference, in training, and traced inside a model."""
@@ -237,15 +255,19 @@ class McDropoutPredict(Problem):
             raise Incorrect("the result holds one number per instance; return the averaged class probabilities, "
                             "shape (instances, classes), not the predicted classes.")
         if result.shape != (N_ROWS, N_CLASSES):
-            raise Incorrect(f"the result has shape {result.shape}; for {N_ROWS} instances and {N_CLASSES} classes "
-                            f"it should be ({N_ROWS}, {N_CLASSES}).")
+            raise Incorrect(self.wrong_shape(result.shape))
         if np.allclose(result, plain, atol=1e-5):
             raise Incorrect("these are the predictions with dropout off (as model.predict gives them): call the "
                             "model with training=True, so that each pass drops different units.")
         if np.allclose(result.sum(axis=1), 0, atol=1e-3):
             raise Incorrect("the rows sum to 0, not 1: average the probabilities; do not subtract anything.")
-        if not np.allclose(result.sum(axis=1), 1, atol=1e-3):
-            raise Incorrect("each row of averaged probabilities should sum to 1; yours do not.")
+        sums = result.sum(axis=1)
+        if np.allclose(sums, TRIED_PASSES, rtol=1e-3):
+            raise Incorrect(f"each row sums to {TRIED_PASSES}, the number of passes: you added the passes' "
+                            "probabilities. Divide by the number of passes (or take their mean), so that a row sums "
+                            "to 1.")
+        if not np.allclose(sums, 1, atol=1e-3):
+            raise Incorrect(f"each row of averaged probabilities should sum to 1; yours sum to {sums.min():.3g} to {sums.max():.3g}.")
         gap = np.max(np.abs(result - reference))
         if gap > TOLERANCE:
             if np.max(np.abs(self.call(answer, model, x, TRIED_PASSES) - result)) > TOLERANCE:  # new masks
@@ -259,10 +281,34 @@ class McDropoutPredict(Problem):
                             "ignores its `passes` argument.")
 
     @staticmethod
+    def wrong_shape(shape) -> str:
+        """Why a result of ``shape`` is not the (instances, classes) average, naming the axis when that explains it."""
+        axes = {"passes": TRIED_PASSES, "instances": N_ROWS, "classes": N_CLASSES}
+        stacked = (TRIED_PASSES, N_ROWS, N_CLASSES)
+        for axis, name in enumerate(axes):
+            if shape == stacked[:axis] + stacked[axis + 1:] and name != "passes":
+                return (f"the result has shape {shape}: you averaged over axis {axis}, the {name}. Stacked, the "
+                        f"passes have shape {stacked} (passes, instances, classes): average over axis 0, the passes.")
+        if shape == (TRIED_PASSES * N_ROWS, N_CLASSES):
+            return (f"the result has shape {shape}: the passes are concatenated end to end. Stack them (np.stack) "
+                    "into shape (passes, instances, classes), then average over axis 0.")
+        if shape == ():
+            return ("the result is a single number: the mean was taken over every axis. Average over axis 0 only, "
+                    "the passes.")
+        return f"the result has shape {shape}; for {N_ROWS} instances and {N_CLASSES} classes it should be " \
+               f"({N_ROWS}, {N_CLASSES})."
+
+    @staticmethod
     def call(answer, model, x, passes) -> np.ndarray:
         """The answer's result as an array; NotAttempted for None, Incorrect when it raises."""
-        result = call_learner(answer, model, x, passes, usage=f"mc_dropout_predict(model, X, {passes})",
-                              takes="the model, the inputs and the number of passes")
+        try:
+            result = call_learner(answer, model, x, passes, usage=f"mc_dropout_predict(model, X, {passes})",
+                                  takes="the model, the inputs and the number of passes")
+        except Incorrect as wrong:
+            if "unexpected keyword argument 'training'" in str(wrong):
+                raise Incorrect("model.predict has no training argument, and always runs with dropout off: call "
+                                "the model itself, model(X, training=True), for each pass.") from None
+            raise
         try:
             return np.asarray(numpy_of(result), dtype=np.float64)
         except (TypeError, ValueError):

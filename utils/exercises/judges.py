@@ -12,7 +12,7 @@ import re
 import keras
 import numpy as np
 
-from utils.exercises.core import Incorrect, NotAttempted, error_text, raised
+from utils.exercises.core import Incorrect, NotAttempted, error_text, learner_frame, raised
 
 TOLERANCE = 1e-4
 
@@ -325,7 +325,9 @@ def call_learner(function, *args, usage: str, takes: str):
     try:
         result = function(*args)
     except TypeError as error:
-        raise Incorrect(f"{usage} raised {raised(error)}; it takes {takes}.") from None
+        if learner_frame(error) is None:  # raised by the call itself: the function's arguments do not fit
+            raise Incorrect(f"{usage} raised TypeError ({error_text(error)}); it takes {takes}.") from None
+        raise Incorrect(f"{usage} raised {raised(error)}") from None
     except Exception as error:
         raise Incorrect(f"{usage} raised {raised(error)}") from None
     if result is None:

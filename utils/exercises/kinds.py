@@ -43,6 +43,12 @@ class NumberProblem(Problem):
         if self.matches(value, self.answer):
             return
         given = significant_digits(value)
+        wanted = significant_digits(self.answer)
+        if self.exact and given < wanted and agrees(value, self.answer, given):
+            raise Incorrect(
+                f"{value:g} is the right value rounded to {given} significant figure{'s' * (given > 1)}: this one "
+                f"has an exact value, with {wanted} figures. Round less: give it unrounded."
+            )
         rounded = self.digits is not None and not self.exact  # a measure given to some figures
         if rounded and given < self.digits and agrees(value, self.answer, given):
             raise Incorrect(
@@ -53,7 +59,8 @@ class NumberProblem(Problem):
         # guess, not evidence of the slip whose value happens to be 0.1.
         if not rounded or given >= self.digits:
             for slip, reason in self.slips:
-                if self.matches(value, slip):
+                # an exact problem's slip may be a long number, which a learner gives rounded (to 3 figures or more)
+                if self.matches(value, slip) or (self.exact and given >= 3 and agrees(value, slip, given)):
                     raise Incorrect(f"{self.shown(value)}: {reason}")
         if rounded and given == self.digits and agrees(value, self.answer, self.digits, units=2):  # one step off
             raise Incorrect(

@@ -206,7 +206,8 @@ assert np.isclose(reported, plain + sum(by_hand), rtol=1e-4)
 # ### ✍️ Exercise 1: a penalty by hand
 #
 # A layer `keras.layers.Dense(2, kernel_regularizer=keras.regularizers.L2(0.01))` has the kernel
-# below and the bias [3, −3]. What does the layer add to the loss? Store the number in `penalty`.
+# below and the bias [3, −3]. What does the layer add to the loss? Store the number in `penalty`,
+# exactly: it has a short decimal value, so give it unrounded.
 #
 # | | unit 1 | unit 2 |
 # |---|---:|---:|
