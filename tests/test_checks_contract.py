@@ -373,7 +373,9 @@ def test_real_feedback_renders_its_outcome_word(problem):
 def test_feedback_with_code_renders_a_code_block():
     """Feedback carrying code shows it in a <pre> block in HTML and after the text in the text form."""
     feedback = Feedback(Outcome.SOLUTION, "p", "from here:", code="if a < b:\n    x = 1")
-    assert "<pre" in feedback._repr_html_() and "if a &lt; b:\n    x = 1</pre>" in feedback._repr_html_()
+    shown = feedback._repr_html_()
+    assert "<pre" in shown and "if a &lt; b:\n    x = 1</code></pre>" in shown
+    assert "white-space:pre;" in shown and "word-break:normal" in shown, "code lines are never broken mid-word"
     assert str(feedback).endswith("\n\nif a < b:\n    x = 1")
 
 

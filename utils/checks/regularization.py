@@ -267,7 +267,8 @@ class McDropoutPredict(Problem):
                             "probabilities. Divide by the number of passes (or take their mean), so that a row sums "
                             "to 1.")
         if not np.allclose(sums, 1, atol=1e-3):
-            raise Incorrect(f"each row of averaged probabilities should sum to 1; yours sum to {sums.min():.3g} to {sums.max():.3g}.")
+            raise Incorrect(f"each row of averaged probabilities should sum to 1; yours sum to {sums.min():.3g} to "
+                            f"{sums.max():.3g}.")
         gap = np.max(np.abs(result - reference))
         if gap > TOLERANCE:
             if np.max(np.abs(self.call(answer, model, x, TRIED_PASSES) - result)) > TOLERANCE:  # new masks

@@ -58,7 +58,9 @@ class Feedback:
         message = CODE_SPAN.sub(r"<code>\1</code>", html.escape(self.message))
         code = (
             f'<pre style="margin:6px 0 0;padding:6px 8px;background:rgba(127,127,127,0.12);'
-            f'border-radius:3px;overflow-x:auto">{html.escape(self.code)}</pre>'
+            # code as code: lines kept whole (JupyterLab's output style would otherwise break words), scrolled
+            f'border-radius:3px;overflow-x:auto;white-space:pre;word-break:normal;overflow-wrap:normal">'
+            f"<code>{html.escape(self.code)}</code></pre>"
             if self.code
             else ""
         )
