@@ -1,11 +1,14 @@
 """Structure and drift of the notebooks: derived files match their sources, outputs are fresh."""
 
 import ast
+import inspect
 import re
 
 import jupytext
 import nbformat
 import pytest
+
+import utils
 
 from tools import timings
 from tools.markers import parse_regions
@@ -208,9 +211,18 @@ def showing_progress(cells) -> re.Pattern:
         pattern = re.compile(SHOWS_PROGRESS.pattern + "".join(rf"|\b{name}\(" for name in sorted(known)))
 
 
+def test_the_progress_helpers_say_how_long_is_left():
+    """Every helper SHOWS_PROGRESS accepts estimates the time left (utils.training.time_left), so a slow cell says
+    how long it will take while it runs (their tests in test_training.py and test_seeds.py check the lines)."""
+    helpers = {"LiveProgress": utils.LiveProgress, "utils.progress": utils.progress, "over_seeds": utils.over_seeds}
+    assert {part.replace("\\", "").rstrip("(") for part in SHOWS_PROGRESS.pattern.split("|")} == set(helpers)
+    for name, helper in helpers.items():
+        assert "time_left(" in inspect.getsource(helper), f"{name} shows no estimate of the time left"
+
+
 @pytest.mark.parametrize("source", SOURCES, ids=IDS)
 def test_slow_cells_show_live_progress(source):
-    """A cell that took more than 10 s in full mode shows its progress while it runs."""
+    """A cell that took more than 10 s in full mode shows its progress, and the time left, while it runs."""
     cells = code_cells(read(solution_notebook(source)))
     shows = showing_progress(cells)
     for cell in cells:

@@ -81,6 +81,11 @@ def test_a_keras_history_is_accepted_and_the_callbacks_show_progress(monkeypatch
     assert len(table) == 4
     assert any(line.startswith("tiny, seed 1 (2/2): epoch 2/2") for line in lines), lines
     assert re.fullmatch(r"tiny: 2 seeds in \d+ s; mean accuracy [\d.]+, loss [\d.]+", lines[-1]), lines[-1]
+    # the time left: within the first run from its pace, then for the whole cell from the runs done
+    assert any(re.match(r"tiny, seed 0 \(1/2\): epoch 1/2.*; about \d+ s left$", line) for line in lines), lines
+    lines.clear()
+    over_seeds(train, {"tiny": 2, "wider": 3}, seeds=2)
+    assert any(re.fullmatch(r"tiny: seed 1 \(2/2\) \.\.\.; about \d+ s left after it", line) for line in lines), lines
 
 
 def test_spread_summarizes_the_last_epoch_or_a_chosen_one():

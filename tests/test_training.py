@@ -181,9 +181,11 @@ def test_live_progress_updates_one_line_in_jupyter_and_ends_with_a_summary(monke
     handle = FakeHandle()
     monkeypatch.setattr(training, "live_line", lambda text: handle)
     tiny_fit(LiveProgress("tiny model", every_s=0.0))
-    assert any(line.startswith("tiny model: epoch 1/2, batch ") for line in handle.lines), handle.lines
-    assert "tiny model: epoch 2/2; accuracy " in "\n".join(handle.lines)
-    assert re.fullmatch(r"tiny model: 2 epochs in \d+ s; accuracy .*loss .*val_loss [\d.]+", handle.lines[-1])
+    assert any(re.match(r"tiny model: epoch 1/2, batch .*; about \d+ s left$", line) for line in handle.lines)
+    assert re.search(r"tiny model: epoch 1/2; val_accuracy [\d.]+, val_loss [\d.]+, accuracy [\d.]+; about \d+ s left",
+                     "\n".join(handle.lines)), handle.lines
+    assert re.fullmatch(r"tiny model: 2 epochs in \d+ s; val_accuracy [\d.]+, val_loss [\d.]+, accuracy [\d.]+",
+                        handle.lines[-1])
 
 
 def test_live_progress_prints_each_epoch_outside_jupyter(capsys):
@@ -193,11 +195,20 @@ def test_live_progress_prints_each_epoch_outside_jupyter(capsys):
     assert [line.split(";")[0] for line in lines] == [f"tiny model: epoch {e}/3" for e in (1, 2, 3)]
 
 
+def test_progress_lines_stay_short():
+    """At most three metrics, validation first, whatever the logs hold; the time left rounds as it grows."""
+    logs = {f"{kind}_{metric}": 0.5 for kind in ("train", "val", "test") for metric in ("accuracy", "loss")}
+    assert training.short_metrics({**logs, "accuracy": 0.9, "loss": 0.1, "lr": 0.001}) == (
+        "val_accuracy 0.5, val_loss 0.5, accuracy 0.9")
+    assert training.time_left(0.2) == "about 1 s left" and training.time_left(62) == "about 60 s left"
+
+
 def test_progress_shows_each_item_then_the_time(monkeypatch):
     """progress() yields every item unchanged, naming the one under way, and ends with the time taken."""
     handle = FakeHandle()
     monkeypatch.setattr(training, "live_line", lambda text: handle)
     items = [("first", 1), ("second", 2)]
     assert list(training.progress(items, "measuring")) == items
-    assert handle.lines[:2] == ["measuring: 0/2 done, now first", "measuring: 1/2 done, now second"]
+    assert handle.lines[0] == "measuring: 0/2 done, now first"
+    assert re.fullmatch(r"measuring: 1/2 done, now second; about \d+ s left", handle.lines[1])
     assert re.fullmatch(r"measuring: 2/2 done in \d+ s", handle.lines[-1])

@@ -33,7 +33,7 @@ from matplotlib.ticker import MaxNLocator
 from utils.data import quick_mode
 from utils.plots import new_axes
 from utils.repro import set_seeds
-from utils.training import LiveProgress, live_line, say
+from utils.training import LiveProgress, live_line, say, short_metrics, time_left
 
 
 QUICK_SEEDS = 2  # in quick mode, each configuration runs its first two seeds only
@@ -56,13 +56,16 @@ def over_seeds(experiment, configs: dict, seeds=3, build=None) -> pd.DataFrame:
         seeds = seeds[:QUICK_SEEDS]  # quick mode checks that the code runs; full mode measures
     if not configs:
         raise ValueError("over_seeds needs at least one configuration: a dict of name -> config")
-    tables, model = [], None
+    tables, model, runs, cell_started = [], None, len(configs) * len(seeds), time.perf_counter()
     for name, config in configs.items():
         line, started = live_line(f"{name}: starting ..."), time.perf_counter()
         for number, seed in enumerate(seeds, start=1):
-            say(line, f"{name}: seed {seed} ({number}/{len(seeds)}) ...")
+            done = len(tables)
+            later = (time.perf_counter() - cell_started) / done * (runs - done - 1) if done else None
+            say(line, f"{name}: seed {seed} ({number}/{len(seeds)}) ..." + (f"; {time_left(later)} after it"
+                                                                             if later else ""))
             set_seeds(seed)
-            callbacks = [LiveProgress(f"{name}, seed {seed} ({number}/{len(seeds)})", line=line)]
+            callbacks = [LiveProgress(f"{name}, seed {seed} ({number}/{len(seeds)})", line=line, later_s=later)]
             if build is None:
                 result = experiment(config, callbacks)
             else:
@@ -178,10 +181,10 @@ def _rows(result, name: str, seed: int) -> pd.DataFrame:
 
 
 def _means(table: pd.DataFrame) -> str:
-    """The mean of each metric at the last epoch, as one short line."""
+    """The mean of a few metrics at the last epoch, as one short line."""
     last = _last_epoch(table)
     metrics = [column for column in last.columns if column not in ("config", "seed", "epoch")]
-    return "mean " + ", ".join(f"{metric} {last[metric].mean():.4g}" for metric in metrics)
+    return "mean " + short_metrics({metric: last[metric].mean() for metric in metrics})
 
 
 def _last_epoch(table: pd.DataFrame) -> pd.DataFrame:

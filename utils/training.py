@@ -8,15 +8,16 @@ import tensorflow as tf
 
 
 class LiveProgress(keras.callbacks.Callback):
-    """Show one live line per training run (its label, epoch, batch, metrics so far), then its summary.
+    """Show one live line per training run (its label, epoch, batch, a few metrics, the time left), then its summary.
 
     In Jupyter the line is an IPython display updated in place, so a stored notebook keeps just the
-    final summary; elsewhere it prints the summary of each epoch.
+    final summary; elsewhere it prints the summary of each epoch. ``later_s`` is the time expected
+    for what comes after this run (other runs of the same cell), added to the time left shown.
     """
 
-    def __init__(self, label: str, every_s: float = 1.0, line=None):
+    def __init__(self, label: str, every_s: float = 1.0, line=None, later_s: float | None = None):
         super().__init__()
-        self.label, self.every_s, self.line = label, every_s, line
+        self.label, self.every_s, self.line, self.later_s = label, every_s, line, later_s
 
     def on_train_begin(self, logs=None):
         self._started = self._shown = time.perf_counter()
@@ -28,32 +29,61 @@ class LiveProgress(keras.callbacks.Callback):
 
     def on_train_batch_end(self, batch, logs=None):
         if self._handle is not None and time.perf_counter() - self._shown >= self.every_s:
-            steps = self.params.get("steps") or "?"
-            self._show(f"epoch {self._epoch + 1}/{self.params['epochs']}, batch {batch + 1}/{steps}", logs)
+            steps = self.params.get("steps")
+            done = self._epoch + (batch + 1) / steps if steps else self._epoch
+            self._show(f"epoch {self._epoch + 1}/{self.params['epochs']}, batch {batch + 1}/{steps or '?'}", logs, done)
 
     def on_epoch_end(self, epoch, logs=None):
         self._epochs_done, self._logs = epoch + 1, dict(logs or {})
-        self._show(f"epoch {epoch + 1}/{self.params['epochs']}", logs)
+        self._show(f"epoch {epoch + 1}/{self.params['epochs']}", logs, epoch + 1)
 
     def on_train_end(self, logs=None):
         if self._handle is not None:  # a terminal has seen every epoch's line already
             seconds = time.perf_counter() - self._started
             self._show(f"{self._epochs_done} epochs in {seconds:.0f} s", self._logs)
 
-    def _show(self, where: str, logs) -> None:
-        """Show the run's label, ``where`` it is, and the metrics in ``logs``."""
-        metrics = ", ".join(f"{key} {value:.4g}" for key, value in (logs or {}).items() if _is_number(value))
-        say(self._handle, f"{self.label}: {where}" + (f"; {metrics}" if metrics else ""))
+    def _show(self, where: str, logs, epochs_done: float | None = None) -> None:
+        """Show the run's label, ``where`` it is, a few metrics and, while it trains, the time left."""
+        line = f"{self.label}: {where}"
+        metrics = short_metrics(logs)
+        if metrics:
+            line += f"; {metrics}"
+        if epochs_done:  # the rest of this run at the pace so far, then what comes after it
+            left = (time.perf_counter() - self._started) / epochs_done * (self.params["epochs"] - epochs_done)
+            line += f"; {time_left(left + (self.later_s or 0.0))}"
+        say(self._handle, line)
         self._shown = time.perf_counter()
 
 
+SHOWN_METRICS = 3  # a progress line stays short: the first few of the metrics, validation ones first
+
+
+def short_metrics(logs) -> str:
+    """At most SHOWN_METRICS numeric entries of ``logs``, validation metrics first: 'val_accuracy 0.85, ...'."""
+    numbers = {key: value for key, value in (logs or {}).items() if _is_number(value)}
+    chosen = []
+    for key in sorted(numbers, key=lambda key: ("val_" not in key, "accuracy" not in key, len(key))):
+        if len(chosen) < SHOWN_METRICS and not any(key.endswith(shown) for shown in chosen):  # not final_val_loss too
+            chosen.append(key)
+    return ", ".join(f"{key} {float(numbers[key]):.4g}" for key in chosen)
+
+
+def time_left(seconds: float) -> str:
+    """'about 40 s left', rounded so that it does not flicker (to 5 s above a minute)."""
+    if seconds >= 60:
+        return f"about {5 * round(seconds / 5):.0f} s left"
+    return f"about {max(1, round(seconds))} s left"
+
+
 def progress(items, label: str):
-    """Iterate over ``items`` showing a live line (label, which item, how many done), then the time taken."""
+    """Iterate over ``items`` showing a live line (label, which item, how many done, the time left), then the time
+    taken."""
     items = list(items)
     started, handle = time.perf_counter(), live_line(f"{label}: 0/{len(items)}")
     for done, item in enumerate(items):
         name = item[0] if isinstance(item, tuple) and isinstance(item[0], str) else item
-        say(handle, f"{label}: {done}/{len(items)} done, now {name}")
+        left = f"; {time_left((time.perf_counter() - started) / done * (len(items) - done))}" if done else ""
+        say(handle, f"{label}: {done}/{len(items)} done, now {name}{left}")
         yield item
     say(handle, f"{label}: {len(items)}/{len(items)} done in {time.perf_counter() - started:.0f} s")
 
