@@ -15,6 +15,7 @@ import tensorflow as tf
 import utils
 import utils.plots as plots
 from utils.diagnostics import activation_stats, deep_mlp, gradient_norms, hidden_layers
+from utils.seeds import restarted
 from utils.repro import set_seeds
 
 
@@ -267,6 +268,40 @@ def test_set_seeds_makes_initial_weights_reproducible():
     for a, b in zip(first, again, strict=True):
         np.testing.assert_array_equal(a, b)
     assert not np.array_equal(first[0], other[0])
+
+
+def trained_run(seed, model=None):
+    """Weights after two shuffled epochs of fit(), one shuffled pass of tf.data and dropout, from set_seeds(seed);
+    ``model`` (a compiled one, its step already traced) is trained again rather than a new one."""
+    set_seeds(seed)
+    X, y = np.random.rand(64, 4).astype("float32"), np.random.randint(0, 3, 64)
+    fresh = keras.Sequential([keras.Input((4,)), keras.layers.Dropout(0.3), keras.layers.Dense(3, activation="softmax")])
+    fresh.compile(loss="sparse_categorical_crossentropy", optimizer="sgd")
+    model = fresh if model is None else restarted(model, fresh)
+    model.fit(X, y, epochs=2, batch_size=8, verbose=0)
+    model.fit(utils.epochs_in_one_pass(X, y, 1, batch_size=8), verbose=0)
+    return model, [weight.copy() for weight in model.get_weights()]
+
+
+def test_a_seed_gives_the_same_training_again_after_other_seeds():
+    """set_seeds keeps TensorFlow's traced steps (it skips TensorFlow's cache clearing), yet a seed still gives the
+    same shuffles, dropout masks and weights, whatever ran before; another seed gives another training."""
+    model, first = trained_run(5)
+    _, other = trained_run(6, model)
+    _, again = trained_run(5, model)
+    for a, b in zip(first, again, strict=True):
+        np.testing.assert_array_equal(a, b)
+    assert not np.array_equal(first[0], other[0])
+
+
+def test_set_seeds_keeps_the_traced_steps(monkeypatch):
+    """A new seed does not empty TensorFlow's kernel caches (which would set every traced step up again)."""
+    from tensorflow.python import pywrap_tfe
+
+    cleared = []
+    monkeypatch.setattr(pywrap_tfe, "TFE_ContextClearCaches", cleared.append)
+    set_seeds(11)
+    assert not cleared and tf.random.uniform(()) is not None
 
 
 def test_set_seeds_also_seeds_numpy():
