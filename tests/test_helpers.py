@@ -275,7 +275,8 @@ def trained_run(seed, model=None):
     ``model`` (a compiled one, its step already traced) is trained again rather than a new one."""
     set_seeds(seed)
     X, y = np.random.rand(64, 4).astype("float32"), np.random.randint(0, 3, 64)
-    fresh = keras.Sequential([keras.Input((4,)), keras.layers.Dropout(0.3), keras.layers.Dense(3, activation="softmax")])
+    layers = [keras.layers.Dropout(0.3), keras.layers.Dense(3, activation="softmax")]
+    fresh = keras.Sequential([keras.Input((4,)), *layers])
     fresh.compile(loss="sparse_categorical_crossentropy", optimizer="sgd")
     model = fresh if model is None else restarted(model, fresh)
     model.fit(X, y, epochs=2, batch_size=8, verbose=0)
