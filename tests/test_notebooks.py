@@ -168,6 +168,14 @@ def test_section_layout(source):
 
 
 @pytest.mark.parametrize("source", SOURCES, ids=IDS)
+def test_tables_show_one_way(source):
+    """Tables are DataFrames shown by Jupyter (HTML, or their text form where there is no HTML), never printed as
+    text beside HTML ones: `display(table)` or a cell's last expression, not print(table.to_string())."""
+    code = "\n".join(cell.source for cell in code_cells(read(solution_notebook(source))))
+    assert ".to_string()" not in code, "show the DataFrame with display(...) as the other tables are shown"
+
+
+@pytest.mark.parametrize("source", SOURCES, ids=IDS)
 def test_cell_tags_are_known(source):
     """Cell tags are nbval's (a typo would silently stop a comparison)."""
     for cell in jupytext.read(source).cells:
@@ -209,6 +217,17 @@ def showing_progress(cells) -> re.Pattern:
             return pattern
         known |= new
         pattern = re.compile(SHOWS_PROGRESS.pattern + "".join(rf"|\b{name}\(" for name in sorted(known)))
+
+
+def test_quick_mode_is_measured_and_within_budget():
+    """Each refresh also times the notebook in quick mode (CI, grading and a learner's first run use it): about half a
+    minute on 2 cores, whatever the section."""
+    for name, t in timings.timings().items():
+        assert t["quick"], f"{name}: no quick-mode timing: run `python -m tools.timings --quick`"
+        assert t["quick"]["total"] <= timings.BUDGET_S["quick"], (
+            f"{name} takes {t['quick']['total']:.0f} s in quick mode (cell {t['quick']['longest_cell']}: "
+            f"{t['quick']['longest']:.0f} s); the budget is {timings.BUDGET_S['quick']} s"
+        )
 
 
 def test_the_progress_helpers_say_how_long_is_left():

@@ -1,12 +1,15 @@
-"""Full-mode time of each section, from the per-cell timings a refresh stores.
+"""Time of each section, full mode from the per-cell timings a refresh stores, quick mode as measured with it.
 
 ``python -m tools.timings`` prints the table; ``--readme`` writes it into README.md between its
-timing markers; ``--check`` fails when README.md's table is not the one the notebooks give.
+timing markers; ``--check`` fails when README.md's table is not the one the notebooks give;
+``--quick [NOTEBOOK ...]`` runs the notebooks (default: all) in quick mode, stores each one's
+quick-mode time in its metadata and writes the table into README.md (a refresh does this too).
 """
 
 import argparse
 import sys
 from datetime import datetime
+from pathlib import Path
 
 import nbformat
 
@@ -14,7 +17,7 @@ from tools.notebooks import ROOT, solution_notebook, solution_sources
 
 README = ROOT / "README.md"
 START, END = "<!-- timings: start -->", "<!-- timings: end -->"
-BUDGET_S = {"section": 240, "cell": 90, "course": 1362}  # full mode on 2 cores, from COURSE.md
+BUDGET_S = {"section": 240, "cell": 90, "course": 1362, "quick": 30}  # on 2 cores: full mode (COURSE.md), quick mode
 
 
 def cell_seconds(cell) -> float | None:
@@ -28,9 +31,12 @@ def cell_seconds(cell) -> float | None:
 
 
 def section_timing(path) -> dict:
-    """Total seconds, longest cell (seconds, 1-based number among code cells) and untimed cells of a notebook."""
-    cells = [cell for cell in nbformat.read(path, as_version=4).cells if cell.cell_type == "code"]
-    return summary([cell_seconds(cell) for cell in cells])
+    """Total seconds, longest cell (seconds, 1-based number among code cells) and untimed cells of a notebook in
+    full mode, and its quick-mode timing (None if never measured)."""
+    notebook = nbformat.read(path, as_version=4)
+    cells = [cell for cell in notebook.cells if cell.cell_type == "code"]
+    quick = notebook.metadata.get("course", {}).get("outputs", {}).get("quick")
+    return {**summary([cell_seconds(cell) for cell in cells]), "quick": quick}
 
 
 def summary(seconds: list) -> dict:
@@ -51,11 +57,15 @@ def timings() -> dict:
 
 
 def table(found: dict) -> str:
-    """The Markdown table of full-mode times, with the course's total."""
-    rows = ["| Section | Full mode | Longest cell |", "|---------|----------:|-------------:|"]
+    """The Markdown table of full-mode and quick-mode times, with the course's totals."""
+    rows = ["| Section | Full mode | Longest cell | Quick mode |",
+            "|---------|----------:|-------------:|-----------:|"]
     for name, t in found.items():
-        rows.append(f"| `{name}` | {t['total']:.0f} s | {t['longest']:.0f} s |")
-    rows.append(f"| **all sections** | **{sum(t['total'] for t in found.values()):.0f} s** | |")
+        quick = f"{t['quick']['total']:.0f} s" if t["quick"] else "not measured"
+        rows.append(f"| `{name}` | {t['total']:.0f} s | {t['longest']:.0f} s | {quick} |")
+    full_total = sum(t["total"] for t in found.values())
+    quick_total = sum(t["quick"]["total"] for t in found.values() if t["quick"])
+    rows.append(f"| **all sections** | **{full_total:.0f} s** | | **{quick_total:.0f} s** |")
     return "\n".join(rows)
 
 
@@ -78,7 +88,15 @@ def main(argv=None) -> int:
     group = parser.add_mutually_exclusive_group()
     group.add_argument("--readme", action="store_true", help="write the table into README.md")
     group.add_argument("--check", action="store_true", help="fail if README.md's table is stale")
+    group.add_argument("--quick", nargs="*", type=Path, metavar="NOTEBOOK",
+                       help="measure these solution notebooks (default: all) in quick mode, store, write README.md")
     args = parser.parse_args(argv)
+    if args.quick is not None:
+        from tools.refresh import store_quick_timing  # runs notebooks: imported only when asked to
+
+        for path in [p.resolve() for p in args.quick] or [solution_notebook(s) for s in solution_sources()]:
+            print(f"{path.stem}: {store_quick_timing(path)['total']:.0f} s in quick mode", flush=True)
+        args.readme = True
     found = timings()
     block, current = readme_block(found), current_readme_block()
     if current is None and (args.readme or args.check):

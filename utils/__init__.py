@@ -14,7 +14,7 @@ VERSION_NOTE = version_note({"tensorflow": tf.__version__, "keras": keras.__vers
 
 from utils.cifar10 import CIFAR10, CIFAR10Error, cifar10_available, load_cifar10  # noqa: E402
 from utils.compare import Comparison, best_of_grid, compare, compare_all  # noqa: E402
-from utils.data import FashionMNIST, load_fashion_mnist, quick_mode  # noqa: E402
+from utils.data import FashionMNIST, full_or_quick, load_fashion_mnist, quick_mode  # noqa: E402
 from utils.diagnostics import (  # noqa: E402
     activation_stats,
     dead_units,
@@ -71,6 +71,7 @@ __all__ = [
     "deep_mlp",
     "descend",
     "epochs_in_one_pass",
+    "full_or_quick",
     "function_and_derivative",
     "gradient_norms",
     "hidden_outputs",
@@ -105,6 +106,12 @@ __all__ = [
 ]
 
 
+QUICK_NOTE = (
+    "Quick mode checks that the code runs: a small subset of the data, the first 2 seeds of each comparison and "
+    "fewer epochs. Numbers, counts and plots differ from those the text discusses, which come from a full run."
+)
+
+
 def setup(section: str, seed: int = DEFAULT_SEED):
     """Start the notebook of ``section`` (its key): fix the seeds, set the plot style, say which mode
     is on, and return the section's exercises."""
@@ -113,8 +120,10 @@ def setup(section: str, seed: int = DEFAULT_SEED):
     exercises = exercises_of(section)
     set_seeds(seed)
     use_course_style(figures=section)
-    mode = "quick mode (small data subset, COURSE_QUICK=1)" if quick_mode() else "full mode"
+    mode = "quick mode (COURSE_QUICK=1)" if quick_mode() else "full mode"
     print(f"TensorFlow {tf.__version__}, Keras {keras.__version__}; {mode}; seed {seed}")
+    if quick_mode():
+        print(QUICK_NOTE)
     if VERSION_NOTE:
         print(VERSION_NOTE)
     return exercises

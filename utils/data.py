@@ -91,6 +91,12 @@ def quick_mode() -> bool:
     return os.environ.get(QUICK_ENV, "").strip().lower() not in ("", "0", "false", "no")
 
 
+def full_or_quick(full, quick):
+    """``full`` in full mode, ``quick`` in quick mode: a setting (epochs, a grid) that quick mode shrinks so that the
+    code runs in seconds."""
+    return quick if quick_mode() else full
+
+
 def cache_dir() -> Path:
     """Folder of the local cache: ``$COURSE_DATA_DIR`` or ``data/`` at the project root."""
     override = os.environ.get("COURSE_DATA_DIR")

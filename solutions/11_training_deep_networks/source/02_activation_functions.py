@@ -548,6 +548,7 @@ ex.selu_conditions.check(selu_conditions)
 
 # %%
 X_deep, y_deep = X_train_scaled[:5_000], y_train[:5_000]
+DEEP_EPOCHS = utils.full_or_quick(5, quick=2)  # quick mode: 2 epochs
 
 
 def build_100_layers(configuration):
@@ -563,20 +564,20 @@ def build_100_layers(configuration):
     return model
 
 
-def train_5_epochs(model, configuration, callbacks):
-    """Train for 5 epochs on the standardized subset; return the History."""
+def train_deep(model, configuration, callbacks):
+    """Train for DEEP_EPOCHS epochs on the standardized subset; return the History."""
     return model.fit(
-        X_deep, y_deep, epochs=5, validation_data=(X_valid_scaled, y_valid), callbacks=callbacks, verbose=0,
+        X_deep, y_deep, epochs=DEEP_EPOCHS, validation_data=(X_valid_scaled, y_valid), callbacks=callbacks, verbose=0,
         validation_batch_size=1000,  # large batches: evaluating is faster, with the same numbers
     )
 
 
 selu_runs = utils.over_seeds(
-    train_5_epochs, {"SELU + LeCun": configurations["SELU + LeCun"]}, seeds=5, build=build_100_layers
+    train_deep, {"SELU + LeCun": configurations["SELU + LeCun"]}, seeds=5, build=build_100_layers
 )
 
 # %%
-relu_runs = utils.over_seeds(train_5_epochs, {"ReLU + He": configurations["ReLU + He"]}, seeds=5, build=build_100_layers)
+relu_runs = utils.over_seeds(train_deep, {"ReLU + He": configurations["ReLU + He"]}, seeds=5, build=build_100_layers)
 deep_runs = pd.concat([selu_runs, relu_runs], ignore_index=True)
 
 # %%
@@ -589,7 +590,7 @@ utils.save_fig("selu_vs_relu_100_layers")
 
 # %%
 pd.concat(
-    {f"epoch {epoch}": utils.spread(deep_runs, "val_accuracy", epoch=epoch)[["mean", "min", "max"]] for epoch in range(1, 6)},
+    {f"epoch {epoch}": utils.spread(deep_runs, "val_accuracy", epoch=epoch)[["mean", "min", "max"]] for epoch in range(1, DEEP_EPOCHS + 1)},
     axis=1,
 ).round(3)
 
@@ -597,7 +598,7 @@ pd.concat(
 # And the comparison that counts, SELU against ReLU seed by seed, epoch by epoch:
 
 # %%
-for epoch in range(1, 6):
+for epoch in range(1, DEEP_EPOCHS + 1):
     print(utils.compare(deep_runs, "val_accuracy", "SELU + LeCun", "ReLU + He", epoch=epoch))
 
 # %% [markdown]
@@ -791,19 +792,20 @@ def build_5_layers(configuration):
 
 
 X_compare, y_compare = X_train_scaled[:10_000], y_train[:10_000]
+COMPARE_EPOCHS = utils.full_or_quick(3, quick=1)  # quick mode: 1 epoch
 
 
-def train_3_epochs(model, configuration, callbacks):
-    """Train for 3 epochs on the standardized subset; return the History."""
+def train_compared(model, configuration, callbacks):
+    """Train for COMPARE_EPOCHS epochs on the standardized subset; return the History."""
     return model.fit(
-        X_compare, y_compare, epochs=3, validation_data=(X_valid_scaled, y_valid), callbacks=callbacks, verbose=0,
+        X_compare, y_compare, epochs=COMPARE_EPOCHS, validation_data=(X_valid_scaled, y_valid), callbacks=callbacks, verbose=0,
         validation_batch_size=1000,
     )
 
 
 first_half = list(compared)[:4]
 activation_runs = utils.over_seeds(
-    train_3_epochs, {name: compared[name] for name in first_half}, seeds=3, build=build_5_layers
+    train_compared, {name: compared[name] for name in first_half}, seeds=3, build=build_5_layers
 )
 
 # %%
@@ -811,7 +813,7 @@ activation_runs = pd.concat(
     [
         activation_runs,
         utils.over_seeds(
-            train_3_epochs,
+            train_compared,
             {name: compared[name] for name in compared if name not in first_half},
             seeds=3,
             build=build_5_layers,
@@ -819,9 +821,9 @@ activation_runs = pd.concat(
     ],
     ignore_index=True,
 )
-final_accuracy = activation_runs[activation_runs["epoch"] == 3]
+final_accuracy = activation_runs[activation_runs["epoch"] == COMPARE_EPOCHS]
 n_seeds = activation_runs.seed.nunique()
-utils.plot_runs(final_accuracy.drop(columns="epoch"), "val_accuracy", f"Validation accuracy after 3 epochs, {n_seeds} seeds each")
+utils.plot_runs(final_accuracy.drop(columns="epoch"), "val_accuracy", f"Validation accuracy after {COMPARE_EPOCHS} epochs, {n_seeds} seeds each")
 utils.save_fig("activation_comparison")
 
 # %%
@@ -860,7 +862,7 @@ if ex.parametric_swish.solved(ParametricSwish):
         loss="sparse_categorical_crossentropy", optimizer="adam", metrics=["accuracy"], steps_per_execution=32
     )
     swish_model.fit(
-        X_compare, y_compare, epochs=3, validation_data=(X_valid_scaled, y_valid),
+        X_compare, y_compare, epochs=COMPARE_EPOCHS, validation_data=(X_valid_scaled, y_valid),
         callbacks=[utils.LiveProgress("parametric Swish")], verbose=0,
     )
     betas = [float(keras.ops.convert_to_numpy(layer.beta)) for layer in swish_layers]

@@ -532,13 +532,16 @@ def build(name):
     return model
 
 
+EPOCHS = utils.full_or_quick(5, quick=2)  # quick mode: 2 epochs
+
+
 def train(model, name, callbacks):
-    """Train for 5 epochs, timing each one; return the History."""
+    """Train for EPOCHS epochs, timing each one; return the History."""
     models[name] = model
     return model.fit(
         X_subset,
         y_subset,
-        epochs=5,
+        epochs=EPOCHS,
         validation_data=(X_valid, y_valid),
         validation_batch_size=1000,  # large batches: evaluating is faster, with the same numbers
         callbacks=[*callbacks, utils.EpochTimer()],  # the live line first: it shows metrics only
@@ -558,7 +561,7 @@ pd.concat(
     [
         per_epoch,
         utils.spread(runs, "val_accuracy", epoch=1)[["mean", "std"]].add_prefix("epoch 1 "),
-        utils.spread(runs, "val_accuracy", epoch=5)[["mean", "std"]].add_prefix("epoch 5 "),
+        utils.spread(runs, "val_accuracy", epoch=EPOCHS)[["mean", "std"]].add_prefix(f"epoch {EPOCHS} "),
     ],
     axis=1,
 ).round(3)
@@ -569,7 +572,7 @@ pd.concat(
 
 # %%
 for a, b in [("BN after activation", "no BN"), ("BN before activation", "no BN"), ("BN after activation", "BN before activation")]:
-    for epoch in (1, 5):
+    for epoch in (1, EPOCHS):
         print(utils.compare(runs, "val_accuracy", a, b, epoch=epoch))
 
 # %% [markdown]
@@ -638,10 +641,14 @@ def build_deep(configuration):
     return model
 
 
+DEEP_EPOCHS = utils.full_or_quick(3, quick=1)  # quick mode: 1 epoch
+
+
 def train_deep(model, configuration, callbacks):
-    """Train for 3 epochs on the first 10,000 images; the History's metrics, and whether the loss diverged."""
+    """Train for DEEP_EPOCHS epochs on the first 10,000 images; the History's metrics, and whether the loss
+    diverged."""
     history = model.fit(
-        X_train[:10_000], y_train[:10_000], epochs=3, validation_data=(X_valid, y_valid), callbacks=callbacks,
+        X_train[:10_000], y_train[:10_000], epochs=DEEP_EPOCHS, validation_data=(X_valid, y_valid), callbacks=callbacks,
         verbose=0, validation_batch_size=1000,
     )
     return {**history.history, "diverged": not np.isfinite(history.history["loss"][-1])}
@@ -735,7 +742,7 @@ rate_runs = utils.over_seeds(
     seeds=3,
     build=build_deep,
 )
-rate_runs[rate_runs["epoch"] == 3][["config", "seed", "loss", "val_accuracy", "diverged"]]
+rate_runs[rate_runs["epoch"] == DEEP_EPOCHS][["config", "seed", "loss", "val_accuracy", "diverged"]]
 
 # %% [markdown]
 # Without BN, every seed diverges: the loss turns NaN (the `diverged` column) and the validation

@@ -466,7 +466,7 @@ ex.why_two_phases.check(true_statements)
 # configuration) and on its test images (the ones we report at the end).
 
 # %%
-EPOCHS = 20  # as in the book, for both ways of training B
+EPOCHS = utils.full_or_quick(20, quick=5)  # as in the book, for both ways of training B; quick mode: 5
 
 
 def compiled(model, learning_rate):
@@ -611,7 +611,7 @@ transfer_choices = utils.over_seeds(train_b_on_a, {
     "… reusing 2 hidden layers": {**higher_rates, "reused": 2},
     "… reusing 1 hidden layer": {**higher_rates, "reused": 1},
     "… frozen for 0 epochs": {**higher_rates, "frozen_epochs": 0},
-    "… frozen for all 20 epochs": {**higher_rates, "frozen_epochs": EPOCHS},
+    f"… frozen for all {EPOCHS} epochs": {**higher_rates, "frozen_epochs": EPOCHS},
 }, seeds=10, build=build_b_on_a)
 results = pd.concat([scratch_all, book[book["config"] != "scratch, rate 0.001"], transfer_choices])
 utils.spread(results, "val_accuracy").round(4)

@@ -28,6 +28,7 @@ import keras
 import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
+from IPython.display import display
 from keras import ops
 
 ex = utils.setup("learning_rate_scheduling")
@@ -617,25 +618,28 @@ print("one more step, same weights in both copies:",
 # %%
 at_lowest = finder.rates[int(np.argmin(finder.losses))]
 PEAKS = {"r/30": at_lowest / 30, "r/10": at_lowest / 10, "r/3": at_lowest / 3, "r": at_lowest}
+PEAKS = utils.full_or_quick(PEAKS, quick={label: PEAKS[label] for label in ("r/10", "r/3")})  # quick mode: 2 peaks
 LOW_PEAKS = ("constant", "performance")  # the schedules whose grid starts at r/30
+RUN_EPOCHS = utils.full_or_quick(EPOCHS, quick=2)  # quick mode: 2 epochs
+RUN_STEPS = RUN_EPOCHS * STEPS_PER_EPOCH
 
 
 def make_schedule(name, peak):
     """The learning rate (a number or a schedule object) and the optimizer of schedule ``name`` at ``peak``."""
     schedules = keras.optimizers.schedules
     if name == "1cycle":
-        rate, momentum = one_cycle(peak)
-        utils.check_schedule(rate, TOTAL_STEPS)
+        rate, momentum = one_cycle(peak, RUN_STEPS)
+        utils.check_schedule(rate, RUN_STEPS)
         return ScheduledMomentumSGD(rate, momentum)
     rate = {
         "constant": peak,
         "performance": peak,
-        "exponential": schedules.ExponentialDecay(peak, decay_steps=TOTAL_STEPS, decay_rate=0.1),
-        "cosine": schedules.CosineDecay(peak / 10, decay_steps=TOTAL_STEPS - STEPS_PER_EPOCH, warmup_target=peak,
+        "exponential": schedules.ExponentialDecay(peak, decay_steps=RUN_STEPS, decay_rate=0.1),
+        "cosine": schedules.CosineDecay(peak / 10, decay_steps=RUN_STEPS - STEPS_PER_EPOCH, warmup_target=peak,
                                         warmup_steps=STEPS_PER_EPOCH),
     }[name]
     if not isinstance(rate, float):
-        utils.check_schedule(rate, TOTAL_STEPS)  # a schedule that never acts would be compared as if it did
+        utils.check_schedule(rate, RUN_STEPS)  # a schedule that never acts would be compared as if it did
     return keras.optimizers.SGD(rate, momentum=0.9)
 
 
@@ -648,12 +652,12 @@ def build_scheduled(config):
 
 
 def train_scheduled(model, config, callbacks):
-    """6 epochs; the learning curves, the rate at the end of each epoch, and the test accuracy."""
+    """RUN_EPOCHS epochs; the learning curves, the rate at the end of each epoch, and the test accuracy."""
     callbacks = [*callbacks, keras.callbacks.LambdaCallback(  # the rate of the epoch, before any cut below
         on_epoch_end=lambda epoch, logs: logs.update(rate=float(model.optimizer.learning_rate)))]
     if config[0] == "performance":
         callbacks = [*callbacks, keras.callbacks.ReduceLROnPlateau(monitor="val_loss", factor=0.5, patience=1)]
-    history = model.fit(X_train, y_train, epochs=EPOCHS, validation_data=(X_valid, y_valid), verbose=0,
+    history = model.fit(X_train, y_train, epochs=RUN_EPOCHS, validation_data=(X_valid, y_valid), verbose=0,
                         validation_batch_size=1000, callbacks=callbacks)
     return {**history.history, "test_accuracy": model.evaluate(X_test, y_test, batch_size=1000, verbose=0)[1]}
 
@@ -678,7 +682,7 @@ cycle_runs = utils.over_seeds(train_scheduled, configs(["1cycle"]), seeds=3, bui
 # %%
 schedule_runs = pd.concat([constant_runs, decay_runs, cycle_runs], ignore_index=True)
 schedule_runs["schedule"] = schedule_runs["config"].str.rsplit(" ", n=1).str[0]
-last = schedule_runs[schedule_runs["epoch"] == EPOCHS]
+last = schedule_runs[schedule_runs["epoch"] == RUN_EPOCHS]
 validation = last.groupby("config", sort=False)["val_accuracy"].mean()
 chosen = validation.groupby(lambda config: config.rsplit(" ", 1)[0], sort=False).idxmax()
 
@@ -721,10 +725,10 @@ extra_seeds = utils.over_seeds(train_scheduled, {name: configs([name])[config] f
                                seeds=[3, 4], build=build_scheduled)
 on_test = pd.concat([
     last[last["config"].isin(chosen.values)].assign(config=lambda table: table["schedule"]),
-    extra_seeds[extra_seeds["epoch"] == EPOCHS],
+    extra_seeds[extra_seeds["epoch"] == RUN_EPOCHS],
 ])
 print(f"{on_test.seed.nunique()} seeds per schedule")
-print(utils.compare_all(on_test, "test_accuracy", "constant").round(3).to_string(), "\n")
+display(utils.compare_all(on_test, "test_accuracy", "constant").round(3))
 for a, b in [("exponential", "performance"), ("cosine", "exponential"), ("1cycle", "exponential"), ("1cycle", "cosine")]:
     print(utils.compare(on_test, "test_accuracy", a, b))
 

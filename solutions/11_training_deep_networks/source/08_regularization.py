@@ -28,6 +28,7 @@ import keras
 import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
+from IPython.display import display
 import tensorflow as tf
 
 ex = utils.setup("regularization")
@@ -45,8 +46,9 @@ data = utils.load_fashion_mnist()
 X_train, y_train = data.train[0][:1000], data.train[1][:1000]
 X_valid, y_valid = data.valid
 X_test, y_test = data.test
-EPOCHS, SEEDS = 15, 3
-print(f"{len(X_train):,} training images, {len(X_valid):,} for validation, {len(X_test):,} for testing")
+EPOCHS, SEEDS = utils.full_or_quick(15, quick=3), 3  # quick mode: 3 epochs, 2 seeds
+print(f"{len(X_train):,} training images, {len(X_valid):,} for validation, {len(X_test):,} for testing; "
+      f"{EPOCHS} epochs per run")
 
 # %% [markdown]
 # Every training of this section is measured the same way. At the end of each epoch, a small
@@ -158,7 +160,7 @@ for ax, metric in ((left, "accuracy"), (right, "loss")):
         ax.plot(curves.index, curves.to_numpy(), color=color, linewidth=0.8, alpha=0.4)
         ax.plot(curves.index, curves.mean(axis=1), color=color, linewidth=2,
                 label={"train": "training set", "val": "validation set"}[split])
-    ax.set(xlabel="epoch", ylabel=metric, title=f"No regularization: {metric} ({SEEDS} seeds, mean thick)")
+    ax.set(xlabel="epoch", ylabel=metric, title=f"No regularization: {metric} ({none.seed.nunique()} seeds, mean thick)")
     ax.legend()
 plt.show()
 utils.spread(baseline_runs, "final_test_accuracy")
@@ -363,7 +365,7 @@ if ex.dropout_layer.solved(MyDropout):
                             "mean output / mean input (training)": out.mean() / x.mean(),
                             "output = input (inference)": np.array_equal(np.asarray(layer(x, training=False)), x)}
     display_table = pd.DataFrame(comparison).T
-    print(display_table.to_string())
+    display(display_table)
 
 # %% [markdown]
 # Both zero about a quarter of the units, multiply the others by exactly 1/(1 − 0.25) ≈ 1.333,
@@ -391,7 +393,7 @@ for metric, label in (("train_accuracy", "training set, dropout off (EpochScores
                       ("accuracy", "training set, as fit reports it"), ("val_accuracy", "validation set")):
     left.errorbar(summary.index, summary[(metric, "mean")], yerr=summary[(metric, "std")], marker="o", capsize=4,
                   label=label)
-left.set(xlabel="dropout rate", ylabel=f"accuracy after {EPOCHS} epochs", title=f"Mean ± std over {SEEDS} seeds")
+left.set(xlabel="dropout rate", ylabel=f"accuracy after {EPOCHS} epochs", title=f"Mean ± std over {last.seed.nunique()} seeds")
 left.legend()
 for config, color in (("none", "C0"), ("dropout 0.5", "C3")):
     runs = by_rate[by_rate["config"] == config].groupby("epoch")
@@ -554,7 +556,7 @@ mc_table = pd.DataFrame({f"seed {number}": {"plain": accuracy(plain, y_test), "M
                                                                                                       y_test)}
                          for number, (plain, passes) in mc.items()}).T
 mc_table["MC − plain"] = mc_table["MC dropout"] - mc_table["plain"]
-print(mc_table.round(4).to_string(), "\n")
+display(mc_table.round(4))
 by_seed = pd.DataFrame([{"config": kind, "seed": seed, "test_accuracy": mc_table.loc[f"seed {seed}", kind]}
                         for seed in mc for kind in ("plain", "MC dropout")])
 print(utils.compare(by_seed, "test_accuracy", "MC dropout", "plain"))

@@ -272,6 +272,7 @@ else:
           "ways), then run this notebook again.")
 X_train, y_train = data.train
 TRAIN_SIZE, MAX_EPOCHS, SEEDS = (len(y_train), 100, 5) if FULL_SIZE else (min(3_000, len(y_train)), 8, 5)
+MAX_EPOCHS = utils.full_or_quick(MAX_EPOCHS, quick=2)  # quick mode: 2 epochs, 2 seeds
 BATCH_SIZE = 128
 X_train, y_train = X_train[:TRAIN_SIZE], y_train[:TRAIN_SIZE]
 X_valid, y_valid = data.valid
@@ -407,7 +408,7 @@ def run(name, builder, rate, seeds=SEEDS, **settings):
 # only the runs of the other candidates.
 
 # %%
-FINDER_STEPS = 200
+FINDER_STEPS = utils.full_or_quick(200, quick=40)  # quick mode: a shorter sweep
 finders = {}  # step -> its finder
 
 
@@ -629,7 +630,7 @@ if "c. + batch norm" in steps:
     print(f"momentum 0.99 averages over about {memory:.0f} steps: {memory / STEPS_PER_EPOCH:.1f} epochs of "
           f"{STEPS_PER_EPOCH} steps")
     settled = bn_runs.assign(config="settled statistics", val_accuracy=bn_runs["settled_val_accuracy"])
-    for epoch in (1, 3):
+    for epoch in (1, min(3, MAX_EPOCHS)):
         print(f"epoch {epoch}:", utils.compare(pd.concat([settled, bn_runs], ignore_index=True), "val_accuracy",
                                                "settled statistics", "c. + batch norm", epoch=epoch))
 
