@@ -56,6 +56,7 @@ def test_bn_param_count_correct(answer):
         pytest.param(170_412, ("3 parameters per BN feature",), id="three_per_feature"),
         pytest.param(169_628, ("2 parameters per BN feature and gave the hidden",), id="two_per_feature_and_biases"),
         pytest.param(168_422, ("28 features",), id="input_bn_on_28_features"),
+        pytest.param(TOTAL + 40, ("after the output layer",), id="bn_after_the_output"),
         pytest.param(2 * 1034, ("non-trainable",), id="non_trainable_only"),
         pytest.param(TOTAL + 0.5, ("whole number",), id="fraction"),
         pytest.param(123_456, ("not the total",), id="unrelated"),
@@ -70,7 +71,7 @@ def test_bn_param_count_incorrect_with_reason(answer, keywords):
 def test_bn_param_count_slips_are_told_apart():
     """The slips get different messages."""
     slips = [TOTAL - 2 * 1034, TOTAL - 4 * 784, TOTAL - 4 * 784 - 500, TOTAL + 250, TOTAL - 10, 2 * 1034,
-             170_412, 169_628, 168_422]
+             170_412, 169_628, 168_422, TOTAL + 40]
     assert len({section.bn_param_count.evaluate(value).message for value in slips}) == len(slips)
 
 

@@ -60,7 +60,7 @@ def test_settled_step_correct(answer):
     "answer, keywords",
     [(0.02, ("plain sgd",)), (20, ("factor",)), (40, ("learning rate",)), (0.2, ("gradient",)),
      (0.38, ("carried",)), (0.001, ("1 − β",)), (-0.4, ("negative",)), (0.5, ("not the value",)),
-     (0.3976, ("after 100 steps",)), (0.398, ("after 100 steps",))],
+     (0.3976, ("after 100 steps",)), (0.398, ("after 100 steps",)), (0.019, ("βηg",)), (0.04, ("divided by 0.5",))],
 )
 def test_settled_step_slips(answer, keywords):
     assert_incorrect(section.settled_step.evaluate(answer), *keywords)
@@ -217,17 +217,26 @@ def adam_variant(**changes):
             self.t += 1
             t = self.t + changes.get("t_offset", 0)
             b1, b2 = (1 - self.b1, 1 - self.b2) if changes.get("swap_in_averages") else (self.b1, self.b2)
-            self.m = b1 * self.m + (1 - b1) * g
-            self.v = b2 * self.v + (1 - b2) * (g if changes.get("v_of_g") else g**2)
+            b1, b2 = (b2, b1) if changes.get("crossed") else (b1, b2)
+            square = g if changes.get("v_of_g") else np.abs(g) if changes.get("abs_g") else g**2
+            self.m = b1 * self.m + (g if changes.get("m_no_factor") else (1 - b1) * g)
+            self.v = b2 * self.v + (1 - b2) * square
             if changes.get("defaults"):
                 self.lr, self.eps = 0.001, 1e-7  # written into the formula, whatever __init__ was given
             if changes.get("raises"):
                 return w - self.lr * self.m_hat  # the slip: an attribute never set
             m_hat = self.m / (1 - self.b1**t) if changes.get("correct_m", True) else self.m
             v_hat = self.v / (1 - self.b2**t) if changes.get("correct_v", True) else self.v
+            if changes.get("store_corrected"):
+                self.m, self.v = m_hat, v_hat
             if changes.get("eps_inside"):
                 return w - self.lr * m_hat / np.sqrt(v_hat + self.eps)
-            return w - self.lr * m_hat / (np.sqrt(v_hat) + self.eps)
+            if changes.get("no_sqrt"):
+                return w - self.lr * m_hat / (v_hat + self.eps)
+            update = self.lr * m_hat / (np.sqrt(v_hat) + self.eps)
+            if changes.get("uphill"):
+                return w + update
+            return -update if changes.get("returns_update") else w - update
 
     return Variant
 
@@ -250,7 +259,14 @@ def test_adam_correct(answer):
         (adam_variant(v_of_g=True), ("squares",)),
         (adam_variant(swap_in_averages=True), ("swapped in the averages",)),
         (adam_variant(defaults=True), ("ignores the learning_rate",)),
-        (adam_variant(raises=True), ("AttributeError at line 10 of `step`",)),
+        (adam_variant(raises=True), ("AttributeError at line 12 of `step`",)),
+        (adam_variant(store_corrected=True), ("store the corrected averages",)),
+        (adam_variant(crossed=True), ("crossed",)),
+        (adam_variant(no_sqrt=True), ("square root of v̂",)),
+        (adam_variant(abs_g=True), ("|g|",)),
+        (adam_variant(m_no_factor=True), ("(1 − β₁) factor",)),
+        (adam_variant(uphill=True), ("uphill",)),
+        (adam_variant(returns_update=True), ("returns the change",)),
         (RightNesterov, ("arguments",)),
     ],
 )

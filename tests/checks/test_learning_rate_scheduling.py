@@ -35,6 +35,12 @@ def test_exponential_rate_correct(answer):
     assert correct(feedback), feedback.message
 
 
+def forgets_return(step):
+    """The rate computed, but never returned."""
+    rate = 0.05 * 0.5 ** (step / 1000)
+    print(end="" if rate else "")
+
+
 @pytest.mark.parametrize(
     "answer, keywords",
     [
@@ -46,6 +52,7 @@ def test_exponential_rate_correct(answer):
         (lambda step: 0.05 * 0.5 ** (step / 10_000), ("halves every 10,000 steps",)),
         (lambda step: 0.05 * 0.5 ** step / 1000, ("binds tighter",)),
         (lambda step: (0.05 * 0.5) ** (step / 1000), ("inside the power",)),
+        (forgets_return, ("returned none",)),
         (lambda step: 0.05 / (1 + 0.5 * step / 1000), ("inversetimedecay",)),
         (lambda step: 0.01 * 0.5 ** (step / 1000), ("at step 0",)),
         (lambda: 0.05, ("one argument",)),

@@ -1,6 +1,8 @@
 """Section 9 checks: the concept questions' wrong choices, and the practice builders judged by what they build."""
 
 import keras
+from keras.constraints import MaxNorm
+from keras.regularizers import L2
 import numpy as np
 import pytest
 
@@ -85,6 +87,38 @@ def network(input_shape, activation="swish", initializer="he_normal", batch_norm
     return model
 
 
+def with_hidden(model, **settings):
+    """The same architecture rebuilt with ``settings`` added to every hidden Dense layer, compiled as before."""
+    layers = [type(layer).from_config({**layer.get_config(), **(settings if layer.units == 100 else {})})
+              if isinstance(layer, keras.layers.Dense) else type(layer).from_config(layer.get_config())
+              for layer in model.layers]
+    rebuilt = keras.Sequential([keras.Input(shape=model.inputs[0].shape[1:]), *layers])
+    rebuilt.compile(optimizer="nadam", loss="sparse_categorical_crossentropy", metrics=["accuracy"])
+    return rebuilt
+
+
+def shared_hidden_layer(input_shape):
+    """One Dense object reused for hidden layers 2 to 20: they share their weights."""
+    first, shared = (keras.layers.Dense(100, activation="swish", kernel_initializer="he_normal") for _ in range(2))
+    model = keras.Sequential([keras.Input(shape=input_shape), keras.layers.Flatten(), first, *[shared] * 19,
+                              keras.layers.Dense(10, activation="softmax")])
+    model.compile(optimizer="nadam", loss="sparse_categorical_crossentropy", metrics=["accuracy"])
+    return model
+
+
+def one_layer_twenty_times(input_shape):
+    """[Dense(...)] * 20: one layer object, which cannot take both the image and its own outputs."""
+    hidden = [keras.layers.Dense(100, activation="swish", kernel_initializer="he_normal")] * 20
+    return keras.Sequential([keras.Input(shape=input_shape), keras.layers.Flatten(), *hidden,
+                             keras.layers.Dense(10, activation="softmax")])
+
+
+def forgot_return(input_shape):
+    """A builder that builds and compiles, then forgets `return`."""
+    model = network(input_shape)
+    model.summary(print_fn=lambda *args, **kwargs: None)
+
+
 def builder(**settings):
     return lambda input_shape: network(input_shape, **settings)
 
@@ -162,6 +196,13 @@ def one_model_per_shape(input_shape):
         ("build_selu_net", builder(), ("uses silu",)),
         ("build_alpha_dropout_net", builder(**SELU), ("no alphadropout",)),
         ("build_alpha_dropout_net", builder(alpha=0.7, **SELU), ("(0, 0.5]",)),
+        ("build_selu_net", lambda shape: with_hidden(network(shape, **SELU), kernel_regularizer=L2(1e-4)),
+         ("breaks selu's self-normalization",)),
+        ("build_selu_net", lambda shape: with_hidden(network(shape, **SELU), kernel_constraint=MaxNorm(1.0)),
+         ("max-norm",)),
+        ("build_swish_net", shared_hidden_layer, ("same dense layer object",)),
+        ("build_swish_net", one_layer_twenty_times, ("one layer object used twice",)),
+        ("build_swish_net", forgot_return, ("returned none",)),
     ],
 )
 def test_builders_wrong(problem, answer, keywords):

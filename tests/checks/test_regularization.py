@@ -35,6 +35,8 @@ def test_l2_penalty_correct(answer):
         (0.08, ("round less",)),
         (0.078, ("round less",)),
         (0.0625, ("square of the sum",)),
+        (0.025, ("sum of the weights",)),
+        (0.775, ("λ = 0.01",)),
         (0.1, ("not the value",)),
         ("0.0775", ("quotes",)),
     ],
@@ -69,6 +71,13 @@ class KerasRandomDropout(GoodDropout):
 def variant(call):
     """A subclass of GoodDropout whose call is ``call``."""
     return type("MyDropout", (GoodDropout,), {"call": call})
+
+
+class NoKwargsDropout(GoodDropout):
+    """Drops **kwargs: Keras never receives the layer's name."""
+
+    def __init__(self, rate, **kwargs):
+        super().__init__(rate)
 
 
 class WrapsKerasDropout(keras.layers.Layer):
@@ -134,6 +143,14 @@ class SubclassOfKeras(keras.layers.Dropout):
         (NumpyDropout, ("numpy", "traced")),
         (SubclassOfKeras, ("keras.layers.layer",)),
         (type("MyDropout", (WrapsKerasDropout,), {}), ("hands its inputs to a keras.layers.dropout",)),
+        (variant(lambda self, x, training=None: keras.ops.where(
+            keras.random.uniform((1, keras.ops.shape(x)[-1]), seed=self.seed_generator) >= self.rate,
+            x / (1 - self.rate), 0.0) if training else x), ("every instance lost the same units",)),
+        (variant(lambda self, x, training=None: keras.ops.where(
+            keras.random.uniform((keras.ops.shape(x)[0], 1), seed=self.seed_generator) >= self.rate,
+            x / (1 - self.rate), 0.0) if training else x), ("whole instances",)),
+        (variant(lambda self, x, training=None: None if not training else x), ("returned none",)),
+        (NoKwargsDropout, ("lost the name",)),
         (GoodDropout(0.25), ("class itself",)),
         (keras.layers.Dropout, ("keras's own",)),
         (int, ("subclass of keras.layers.layer",)),
@@ -199,6 +216,7 @@ def test_mc_dropout_predict_correct(answer):
          ("concatenated",)),
         (lambda model, X, passes=100: np.mean([model(X, training=True) for _ in range(passes)]), ("every axis",)),
         (lambda model, X, passes=100: model.predict(X, training=True), ("no training argument",)),
+        (lambda model, X, passes=100: np.round(mc_mean(model, X, passes), 2), ("rounded",)),
         (mc_mean(keras.Sequential([keras.Input((2,)), keras.layers.Dense(2)]), np.ones((1, 2)), 1),
          ("function",)),
     ],

@@ -137,6 +137,18 @@ def compiled_before_freezing(model_A, n_reused):
     return model
 
 
+def model_flag_frozen(model_A, n_reused):
+    """model.trainable = False, then the head's own flag set back to True: the model's flag still freezes it."""
+    model = frozen_copy(model_A, n_reused)
+    model.trainable = False
+    model.layers[-1].trainable = True
+    return compiled(model)
+
+
+def forgets_return(model_A, n_reused):
+    compiled(frozen_copy(model_A, n_reused))
+
+
 def freezes_model_A(model_A, n_reused):
     """Freezes model A's own layers, then copies."""
     for layer in model_A.layers[:-1]:
@@ -160,6 +172,8 @@ def raises(model_A, n_reused):
         pytest.param(ignores_n_reused, ("widths",), id="ignores_n_reused"),
         pytest.param(trained_before_freezing, ("already trained",), id="trained_before_freezing"),
         pytest.param(compiled_before_freezing, ("before freezing",), id="compiled_before_freezing"),
+        pytest.param(model_flag_frozen, ("model's own flag",), id="model_flag_frozen"),
+        pytest.param(forgets_return, ("returned none",), id="forgets_return"),
         pytest.param(lambda model_A, n: compiled(frozen_copy(model_A, n), loss="sparse_categorical_crossentropy"),
                      ("binary_crossentropy",), id="wrong_loss"),
         pytest.param(lambda model_A, n: compiled(frozen_copy(model_A, n), keras.optimizers.SGD(learning_rate=0.0)),
@@ -209,6 +223,7 @@ def test_trainable_count_correct(answer):
     [
         pytest.param(10100, ("alone", "biases"), id="one_layer_or_no_biases"),
         pytest.param(101, ("output layer alone",), id="output_layer_only"),
+        pytest.param(10101, ("100 biases too",), id="hidden_bias_forgotten"),
         pytest.param(20301, ("second hidden layer",), id="counts_second_layer"),
         pytest.param(98801, ("every parameter",), id="total"),
         pytest.param(88600, ("frozen parameters",), id="frozen_count"),
@@ -234,10 +249,38 @@ def solution_fine_tune(model):
 
 
 def in_place_with_adam(model):
-    """Correct too: returns nothing, Adam at its default 0.001."""
+    """Correct too: returns nothing, Adam at a tenth of the first phase's rate."""
+    for layer in model.layers:
+        layer.trainable = True
+    rate = float(model.optimizer.learning_rate)
+    model.compile(loss=keras.losses.BinaryCrossentropy(), optimizer=keras.optimizers.Adam(learning_rate=rate / 10))
+
+
+def adam_at_its_default(model):
+    """Adam at its default 0.001, whatever the first phase's rate was."""
     for layer in model.layers:
         layer.trainable = True
     model.compile(loss=keras.losses.BinaryCrossentropy(), optimizer="adam")
+
+
+def compiled_before_unfreezing(model):
+    model.compile(loss="binary_crossentropy",
+                  optimizer=keras.optimizers.SGD(learning_rate=float(model.optimizer.learning_rate) / 10))
+    for layer in model.layers:
+        layer.trainable = True
+
+
+def does_nothing(model):
+    """A body written, but that changes nothing (and returns nothing)."""
+    rate = float(model.optimizer.learning_rate)
+    print(rate, end="")
+
+
+def rate_as_numpy(model):
+    for layer in model.layers:
+        layer.trainable = True
+    rate = model.optimizer.learning_rate.numpy()
+    model.compile(loss="binary_crossentropy", optimizer=keras.optimizers.SGD(learning_rate=rate * 0.1))
 
 
 def model_trainable_flag(model):
@@ -296,6 +339,11 @@ def mse_loss(model):
         pytest.param(model_trainable_flag, ("model.trainable = true",), id="model_trainable_flag"),
         pytest.param(mse_loss, ("binary_crossentropy",), id="wrong_loss"),
         pytest.param(lambda model: "done", ("returned a str",), id="returns_a_string"),
+        pytest.param(adam_at_its_default, ("written in",), id="adam_default_rate"),
+        pytest.param(with_rate(1e-4), ("written in",), id="rate_written_in"),
+        pytest.param(compiled_before_unfreezing, ("before unfreezing",), id="compiled_before_unfreezing"),
+        pytest.param(does_nothing, ("changed nothing",), id="body_that_changes_nothing"),
+        pytest.param(rate_as_numpy, ("python number",), id="rate_as_a_numpy_value"),
         pytest.param(0.001, ("expected the function",), id="a_number"),
     ],
 )

@@ -41,6 +41,8 @@ def test_glorot_limit_correct(answer):
         pytest.param(1 / 542, ("variance",), id="variance"),
         pytest.param(math.sqrt(1 / 542), ("standard deviation", "σ"), id="std"),
         pytest.param(math.sqrt(3 / 300), ("fan_out",), id="fan_out_alone"),
+        pytest.param(math.sqrt(3 / 1084), ("sum fan_in + fan_out as fan_avg",), id="sum_as_fan_avg"),
+        pytest.param(math.sqrt(1 / 1084), ("√(1 / (fan_in + fan_out))",), id="one_over_the_sum"),
         pytest.param(-GLOROT, ("positive",), id="negative"),
         pytest.param("0.0744", ("string", "quotes"), id="string"),
         pytest.param([0.07, 0.08], ("shape",), id="two_numbers"),

@@ -8,6 +8,7 @@ import numpy as np
 from utils.exercises.core import Incorrect, NotAttempted, Problem, Section
 from utils.exercises.core import raised as raised_in
 from utils.exercises.judges import (
+    returned_none,
     a_type,
     activation_name,
     close,
@@ -79,6 +80,7 @@ class BnParamCount(NumberProblem):
             "you counted biases for the hidden Dense layers, but they were created with use_bias=False.",
         ),
         (TOTAL_PARAMS - OUTPUTS, "you forgot the 10 biases of the output layer, which keeps its bias."),
+        (TOTAL_PARAMS + 4 * OUTPUTS, "you counted a BN layer after the output layer; the model has none there."),
         (
             TOTAL_PARAMS - BN_FEATURES,
             "you counted 3 parameters per BN feature; there are 4: γ and β (trainable), the moving mean and the "
@@ -307,7 +309,7 @@ class FoldBatchNorm(Problem):
                 "values, compute new arrays, and return them, leaving both layers as they were."
             )
         if result is None:
-            raise NotAttempted
+            raise returned_none(fold, "your function")
         kernel, bias = _as_kernel_and_bias(result, n_in, units)
         folded = keras.layers.Dense(units, kernel_initializer="zeros", name="folded_check_dense")
         folded.build((None, n_in))

@@ -78,10 +78,23 @@ class UpdateRuleProblem(Problem):
                 with np.errstate(all="ignore"):
                     if same_path(ours, descend(rule, START, GRADIENTS)):
                         raise Incorrect(reason)
+            self.screen_direction(ours, right[0])
             self.screen_arguments(rule_class)
             if not np.all(np.isfinite(ours)):
                 raise Incorrect(self.not_finite(int(np.flatnonzero(~np.all(np.isfinite(ours), axis=1))[0])))
             raise Incorrect(self.unexplained(ours, right[0], settings))
+
+    @staticmethod
+    def screen_direction(ours, theirs) -> None:
+        """Incorrect when the steps go uphill (the update added, not subtracted), or step returns the update itself."""
+        if same_path(2 * START - ours, theirs):
+            raise Incorrect("your steps go uphill: each is Keras's step with the opposite sign. The gradient points up "
+                            "the slope, so the update is subtracted from the weights.")
+        with np.errstate(all="ignore"):
+            scale = RELATIVE_TOLERANCE * (1 + np.max(np.abs(theirs)))
+            if np.all(np.abs(ours[1] - (theirs[1] - START)) <= scale):
+                raise Incorrect("step returns the change of the weights, not the new weights: return w plus that "
+                                "change (w - update).")
 
     def screen_arguments(self, rule_class) -> None:
         """Incorrect, naming the argument, when the class takes the same steps whatever value of it it is given."""
@@ -148,7 +161,8 @@ class UpdateRuleProblem(Problem):
         """The reason for a path that matches no known slip."""
         step = first_difference(ours, theirs)
         shown = ", ".join(f"{k}={v}" for k, v in settings.items())
-        agree = f"steps 1 to {step - 1} agree with Keras, but" if step > 1 else "already"
+        agree = {1: "already", 2: "step 1 agrees with Keras, but"}.get(step, f"steps 1 to {step - 1} agree with "
+                                                                              "Keras, but")
         return f"with {shown}, {agree} step {step} differs: compare your formula with the one in the text."
 
 
@@ -169,6 +183,9 @@ class SettledStep(NumberProblem):
         (0.2, "you left out the gradient: the settled step is η g / (1 − β), and g = 2.0."),
         (0.38, "that is βm, the part of the step carried over from before; the step is the whole velocity, βm − ηg."),
         (0.001, "you multiplied by (1 − β); the settled velocity is ηg divided by (1 − β)."),
+        (0.019, "that is βηg, one step's gradient carried over once; the settled step sums all of them: "
+         "ηg (1 + β + β² + ...) = ηg / (1 − β)."),
+        (0.04, "you divided by 0.5: 1 − β with β = 0.95 is 0.05."),
         (0.01 * 2.0 * (1 - 0.95**100) / (1 - 0.95),
          "that is the step after 100 steps, still building up (1 − β¹⁰⁰ of the way there): the settled step is "
          "the limit, which the velocity approaches for ever, ηg / (1 − β)."),
@@ -285,10 +302,16 @@ class PaperAdam:
         t = {"t from 0": self.t - 1, "t from 2": self.t + 1}.get(self.variant, self.t)
         b1, b2 = (1 - self.b1, 1 - self.b2) if self.variant == "betas swapped" else (self.b1, self.b2)
         a1, a2 = (1 - b1, 1 - b2) if self.variant == "averages swapped" else (b1, b2)  # in the averages only
-        self.m = a1 * self.m + (1 - a1) * g
-        self.v = a2 * self.v + (1 - a2) * (g if self.variant == "v of g" else g**2)
+        a1, a2 = (a2, a1) if self.variant == "betas crossed" else (a1, a2)
+        square = {"v of g": g, "v of |g|": np.abs(g)}.get(self.variant, g**2)
+        self.m = a1 * self.m + (1 - a1) * g if self.variant != "m without 1 - beta" else a1 * self.m + g
+        self.v = a2 * self.v + (1 - a2) * square
         m_hat = self.m if self.variant in ("no correction", "v corrected only") else self.m / (1 - b1**t)
         v_hat = self.v if self.variant in ("no correction", "m corrected only") else self.v / (1 - b2**t)
+        if self.variant == "corrected stored":
+            self.m, self.v = m_hat, v_hat  # the corrected averages overwrite the running ones
+        if self.variant == "no square root":
+            return w - self.eta * m_hat / (v_hat + self.eps)
         if self.variant == "ε inside":
             return w - self.eta * m_hat / np.sqrt(v_hat + self.eps)
         if self.variant == "no momentum":
@@ -333,6 +356,15 @@ class Adam(UpdateRuleProblem):
             "m and adds a little of the new gradient (the same for v, with β₂ and g²).",
             "betas swapped": "β and 1 − β are swapped, in the averages and in the corrections: m ← β₁m + (1 − β₁)g "
             "keeps most of the old m, and the corrections divide by 1 − β₁ᵗ and 1 − β₂ᵗ.",
+            "corrected stored": "you store the corrected averages back into m and v (self.m = m / (1 − β₁ᵗ)): the "
+            "corrections are for the step only. Keep m and v as running averages; compute m̂ and v̂ in separate "
+            "variables.",
+            "betas crossed": "β₁ and β₂ are crossed: m, the average of the gradients, uses β₁ = 0.9; v, the average "
+            "of their squares, uses β₂ = 0.999.",
+            "no square root": "the step divides by v̂ + ε: take the square root of v̂ first, √v̂ + ε, so that the "
+            "step has the size of the learning rate.",
+            "v of |g|": "v averages |g|, the absolute gradients; it averages their squares, g² = g * g.",
+            "m without 1 - beta": "m ← β₁m + g leaves out the (1 − β₁) factor on the gradient: m ← β₁m + (1 − β₁)g.",
             "v of g": "v averages the gradients, not their squares: v ← β₂v + (1 − β₂)g², with g² = g * g (or "
             "g ** 2). With g, v goes negative and its square root is NaN.",
             "no momentum": "the weights move by g / (√v̂ + ε), which is RMSProp with a correction: Adam uses m̂, "

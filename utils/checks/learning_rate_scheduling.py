@@ -10,8 +10,8 @@ import math
 import keras
 import numpy as np
 
-from utils.exercises.core import Incorrect, NotAttempted, Problem, Section, raised
-from utils.exercises.judges import a_type, as_number, code_in_quotes, short
+from utils.exercises.core import Incorrect, Problem, Section, raised
+from utils.exercises.judges import a_type, as_number, code_in_quotes, returned_none, short
 from utils.schedules import rates_of
 
 STEPS = np.array([0, 1, 2, 10, 250, 500, 999, 1000, 1001, 1500, 2000, 2999, 3000, 4321, 10_000])
@@ -69,7 +69,7 @@ class ExponentialRate(Problem):
                 raise Incorrect(f"exponential_rate({int(step)}) raised {raised(error)}; it takes one argument, "
                                 "the step.") from None
             if value is None:
-                raise NotAttempted
+                raise returned_none(answer, f"exponential_rate({int(step)})")
             values.append(as_number(value))
         values = np.array(values)
         right = np.array([keras_exponential(step) for step in STEPS])

@@ -263,8 +263,16 @@ def is_accuracy(metric) -> bool:
 
 def built_model(builder, shape) -> keras.Model:
     """``builder(shape)``, a Keras model; NotAttempted for None, Incorrect otherwise."""
-    model = call_learner(builder, shape, usage=f"your function, called with the input shape {shape},",
-                         takes="one argument, the shape of one input image")
+    try:
+        model = call_learner(builder, shape, usage=f"your function, called with the input shape {shape},",
+                             takes="one argument, the shape of one input image")
+    except Incorrect as wrong:
+        if "expected axis -1 of input shape to have value" in str(wrong):  # a layer object used twice, mostly
+            raise Incorrect("Keras refused to stack your layers: is one layer object used twice? "
+                            "`[keras.layers.Dense(...)] * 20` repeats the same layer, which cannot take both the "
+                            f"image and its own outputs: create a new one for each position, in a loop. ({wrong})"
+                            ) from None
+        raise
     if not isinstance(model, keras.Model):
         raise Incorrect(f"your function returned {a_type(model)}; return the Keras model it builds.")
     try:
@@ -329,6 +337,10 @@ class DeepNet(Problem):
         if len(blocks) != 21:
             raise Incorrect(f"the model has {len(blocks)} Dense layers; the exercise asks for 20 hidden ones and the "
                             "output layer, 21 in all.")
+        repeated = len(blocks) - len({id(dense) for dense, _ in blocks})
+        if repeated:
+            raise Incorrect(f"{repeated + 1} positions of the model hold the same Dense layer object, so they share "
+                            "one set of weights: create a new layer for each position, in a loop.")
         *hidden, (output, after_output) = blocks
         self.check_output(model, output, after_output)
         for number, (dense, followers) in enumerate(hidden, start=1):
@@ -371,6 +383,11 @@ class DeepNet(Problem):
         if self.initializer == "LeCun" and initializer_signature(dense.kernel_initializer)[2] == "uniform":
             raise Incorrect("SELU's self-normalization was derived for normally distributed weights: use "
                             "lecun_normal, not lecun_uniform.")
+        if dense.kernel_regularizer is not None or dense.kernel_constraint is not None:
+            added = "an ℓ1/ℓ2 penalty" if dense.kernel_regularizer is not None else "a max-norm constraint"
+            raise Incorrect(f"hidden layer {number} has {added}: "
+                            + ("that breaks SELU's self-normalization (section 2's conditions: no ℓ1/ℓ2, no "
+                               "max-norm)." if self.activation == "SELU" else "this step has no regularization."))
         if self.batch_norm and not any(isinstance(layer, keras.layers.BatchNormalization) for layer in followers):
             raise Incorrect(f"hidden layer {number} is not followed by a BatchNormalization layer; this step adds "
                             "one to each hidden layer (before or after its activation).")

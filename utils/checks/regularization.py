@@ -14,8 +14,8 @@ import numpy as np
 import tensorflow as tf
 
 from utils._quiet import retracing_allowed
-from utils.exercises.core import Incorrect, NotAttempted, Problem, Section, raised
-from utils.exercises.judges import a_type, call_learner, create, numpy_of, own_layer_class
+from utils.exercises.core import Incorrect, Problem, Section, raised
+from utils.exercises.judges import a_type, call_learner, create, numpy_of, own_layer_class, returned_none
 from utils.exercises.kinds import ChoiceProblem, NumberProblem
 
 # Exercise 1: the ℓ2 penalty of one Dense layer, l2(0.01) on this kernel.
@@ -34,13 +34,17 @@ class L2Penalty(NumberProblem):
          "front (some books write ½λ·Σw², whose gradient is λ·w)."),
         (FACTOR * float(np.sum(KERNEL**2) + np.sum(BIAS**2)), "you penalized the bias too. kernel_regularizer "
          "penalizes the kernel only; biases have their own bias_regularizer, off by default."),
-        (FACTOR * float(np.sum(np.abs(KERNEL))), "that is the ℓ1 penalty, λ·Σ|w|. ℓ2 sums the squares."),
+        (FACTOR * float(np.sum(np.abs(KERNEL))), "that is the ℓ1 penalty, λ·Σ|w| (it is also the ℓ2 penalty with "
+         "one square left out, 1.5² = 2.25): ℓ2 sums the squares of all six weights."),
         (FACTOR * float(np.sqrt(np.sum(KERNEL**2))), "that is λ times the norm ‖w‖; ℓ2 regularization uses the "
          "squared norm, Σw², with no square root."),
         (float(np.sum(KERNEL**2)), "that is Σw² alone: multiply it by the factor λ = 0.01."),
         (FACTOR * float(np.mean(KERNEL**2)), "that is λ times the mean of the squares; Keras sums them."),
         (FACTOR * float(np.sum(KERNEL)) ** 2, "that is λ times the square of the sum, (Σw)²; ℓ2 sums the squares, "
          "Σw²: square each weight first, then add."),
+        (FACTOR * float(np.sum(KERNEL)), "that is λ times the sum of the weights, Σw, signs and all; ℓ2 adds their "
+         "squares, Σw²."),
+        (10 * FACTOR * float(np.sum(KERNEL**2)), "that is Σw² times 0.1; the layer's factor is λ = 0.01."),
     )
     hints = (
         "kernel_regularizer looks at the kernel only, the 3 × 2 matrix of connection weights.",
@@ -122,7 +126,7 @@ class DropoutLayer(Problem):
             raise Incorrect(f"calling MyDropout({RATE}) with {kwargs or 'no training argument'} raised "
                             f"{raised(error)}") from None
         if output is None:
-            raise NotAttempted
+            raise returned_none(type(layer).call, f"MyDropout's call, with {kwargs or 'no training argument'},")
         array = np.asarray(numpy_of(output), dtype=np.float64)
         if array.shape != x.shape:
             raise Incorrect(f"the output has shape {array.shape}; dropout keeps the input's shape {x.shape}.")
@@ -156,6 +160,12 @@ class DropoutLayer(Problem):
         if abs(dropped - RATE) > 0.02:
             raise Incorrect(f"with rate={RATE} you dropped {dropped:.1%} of the units; expected about {RATE:.0%}.")
         kept = out != 0
+        if np.all(kept == kept[:1]):
+            raise Incorrect("every instance lost the same units: the mask has one number per unit, shared by the "
+                            "whole batch. Draw one per unit and per instance: a mask of the inputs' full shape.")
+        if np.all(kept == kept[:, :1]):
+            raise Incorrect("whole instances were dropped or kept: the mask has one number per instance. Draw one "
+                            "per unit and per instance: a mask of the inputs' full shape.")
         ratio = out[kept] / x[kept]
         for factor, reason in (
             (1.0, "the kept units are unchanged; scale them by 1 / (1 − rate), so that the expected output equals "
@@ -247,6 +257,10 @@ class McDropoutPredict(Problem):
         x, reference = check_inputs(), mc_reference()
         model = check_model()
         plain = model(x, training=False).numpy()
+        single = self.call(answer, model, x, 1)  # a quick look first: a slow mistake fails fast
+        if single.shape == (N_ROWS, N_CLASSES) and np.allclose(single, plain, atol=1e-5):
+            raise Incorrect("these are the predictions with dropout off (as model.predict gives them): call the "
+                            "model with training=True, so that each pass drops different units.")
         result = self.call(answer, model, x, TRIED_PASSES)
         if result.shape == (TRIED_PASSES, N_ROWS, N_CLASSES):
             raise Incorrect(f"the result has shape {result.shape}: one prediction per pass. Average them over the "
@@ -267,8 +281,14 @@ class McDropoutPredict(Problem):
                             "probabilities. Divide by the number of passes (or take their mean), so that a row sums "
                             "to 1.")
         if not np.allclose(sums, 1, atol=1e-3):
-            raise Incorrect(f"each row of averaged probabilities should sum to 1; yours sum to {sums.min():.3g} to "
+            rounded = np.allclose(sums, 1, atol=0.03) and np.allclose(result, np.round(result, 2), atol=1e-9)
+            raise Incorrect("your probabilities are rounded (to 2 decimals), so their rows no longer sum to 1: "
+                            "return them unrounded, and round only to print." if rounded else
+                            f"each row of averaged probabilities should sum to 1; yours sum to {sums.min():.3g} to "
                             f"{sums.max():.3g}.")
+        if single.shape == result.shape and np.max(np.abs(single - reference)) < ONE_PASS_GAP:
+            raise Incorrect("with passes=1 the result is as smooth as an average of many passes: your function "
+                            "ignores its `passes` argument.")
         gap = np.max(np.abs(result - reference))
         if gap > TOLERANCE:
             if np.max(np.abs(self.call(answer, model, x, TRIED_PASSES) - result)) > TOLERANCE:  # new masks
@@ -276,10 +296,6 @@ class McDropoutPredict(Problem):
                                 "result looks like one stochastic pass (or very few). Average all the passes.")
             raise Incorrect(f"with {TRIED_PASSES} passes, a probability differs by {gap:.3f} from the average of "
                             f"{REFERENCE_PASSES} passes; expected less than {TOLERANCE}.")
-        single = self.call(answer, model, x, 1)
-        if single.shape == result.shape and np.max(np.abs(single - reference)) < ONE_PASS_GAP:
-            raise Incorrect("with passes=1 the result is as smooth as an average of many passes: your function "
-                            "ignores its `passes` argument.")
 
     @staticmethod
     def wrong_shape(shape) -> str:

@@ -11,12 +11,12 @@ import keras
 import numpy as np
 
 from utils.exercises.core import Incorrect, NotAttempted, Problem, Section, error_text, raised
-from utils.exercises.judges import a_type
+from utils.exercises.judges import a_type, is_stub, returned_none
 from utils.exercises.kinds import ChoicesProblem, NumberProblem
 
 WIDTHS = (24, 20, 16)  # the check's model A: distinct widths show which layers were reused
 N_CLASSES_A = 8
-PHASE_1_RATE = 0.01  # the rate of the phase-1 model given to fine_tune
+PHASE_1_RATES = (0.01, 1e-5)  # the rates of the phase-1 models given to fine_tune: a number written in fails one
 
 
 def small_model_A() -> keras.Sequential:
@@ -113,10 +113,11 @@ def called(function, *args, what: str):
         raise Incorrect(f"calling {what} raised {raised(error)}") from None
 
 
-def the_model(result, what: str):
-    """``result`` if it is a Keras model; NotAttempted for None; Incorrect otherwise."""
+def the_model(result, what: str, function=None):
+    """``result`` if it is a Keras model; for None, NotAttempted (the stub ``function``) or Incorrect; Incorrect for
+    anything else."""
     if result is None:
-        raise NotAttempted
+        raise returned_none(function, what)
     if not isinstance(result, keras.Model):
         raise Incorrect(f"{what} returned {a_type(result)}: return the Keras model.")
     return result
@@ -162,7 +163,7 @@ class BOnA(Problem):
         weights_A = weights_of(model_A.layers)
         what = f"b_on_a(model_A, {n_reused})"
         with compiles_recorded() as compiles:
-            model = the_model(called(b_on_a, model_A, n_reused, what=what), what)
+            model = the_model(called(b_on_a, model_A, n_reused, what=what), what, b_on_a)
         if any(layer is layer_A for layer in all_layers(model) for layer_A in model_A.layers):
             raise Incorrect(
                 f"{what} returned a model that shares layer objects with model_A: training it would change "
@@ -192,6 +193,10 @@ class BOnA(Problem):
         if not head.trainable:
             raise Incorrect(f"{what}: the new output layer is frozen too, so nothing would train. "
                             "Freeze the reused layers only.")
+        if not model.trainable:
+            raise Incorrect(f"{what}: the model's own flag is False (`model.trainable = False`), which freezes every "
+                            "layer in it, the new output layer included, whatever the layer's own flag says. Freeze "
+                            "the reused layers one by one.")
         if any(layer.trainable for layer in reused):
             raise Incorrect(f"{what}: some reused layers are still trainable. Freeze them "
                             "(`layer.trainable = False`) so that the new layer's first, large errors cannot "
@@ -241,6 +246,7 @@ class TrainableCount(NumberProblem):
         (784 * 100 + 100 + 2 * (100 * 100 + 100) + 101, "that is every parameter of the model, frozen ones included."),
         (784 * 100 + 100 + 100 * 100 + 100, "that is the number of frozen parameters: count the other ones."),
         (100 * 100 + 100 + 100 * 1, "the output layer has a bias too."),
+        (100 * 100 + 101, "the third hidden layer has 100 biases too, one per unit."),
     )
     hints = (
         "Only the third hidden layer and the output layer train. Count the parameters of each and add them.",
@@ -273,12 +279,27 @@ class FineTune(Problem):
     def judge(self, answer):
         if not callable(answer) or isinstance(answer, keras.layers.Layer):
             raise Incorrect(f"expected the function fine_tune(model), got {a_type(answer)}.")
-        model, old_optimizer = self._phase_1_model()
+        for phase_1_rate in PHASE_1_RATES:
+            self._judge_one(answer, phase_1_rate)
+
+    def _judge_one(self, answer, phase_1_rate):
+        """Judge ``answer`` on a first-phase model trained at ``phase_1_rate``."""
+        model, old_optimizer = self._phase_1_model(phase_1_rate)
         before = [layer.trainable for layer in model.layers]
-        result = called(answer, model, what="fine_tune(model)")
+        with compiles_recorded() as compiles:
+            try:
+                result = called(answer, model, what="fine_tune(model)")
+            except Incorrect as wrong:
+                if "learning_rate" in str(wrong) and "float" in str(wrong):
+                    raise Incorrect("Keras refused the learning rate: it wants a Python number. Convert it first, "
+                                    f"float(model.optimizer.learning_rate) / 10. ({wrong})") from None
+                raise
         if result is None:
             if [layer.trainable for layer in model.layers] == before and model.optimizer is old_optimizer:
-                raise NotAttempted
+                if is_stub(answer):
+                    raise NotAttempted
+                raise Incorrect("fine_tune(model) changed nothing: unfreeze every layer, then compile again with a "
+                                "lower learning rate.")
             result = model
         result = the_model(result, "fine_tune(model)")
         frozen = [layer.name for layer in dense_layers(result) if not layer.trainable]
@@ -292,13 +313,21 @@ class FineTune(Problem):
         if not is_binary_loss(result):
             raise Incorrect("after fine_tune, the model is compiled with the loss "
                             f"{loss_name(result)!r}: keep \"binary_crossentropy\" for task B.")
+        flags = next((flags for compiled, flags in reversed(compiles) if compiled is result), {})
+        if any(flags.get(id(layer)) is False for layer in dense_layers(result)):
+            raise Incorrect("fine_tune compiles the model before unfreezing its layers. Here it happens to work, "
+                            "because the new training step is built at the next fit; the rule of section 5.3 is to "
+                            "compile after every change of `trainable`, which is right whatever came before.")
         rate = learning_rate_of(result.optimizer)
         if result.optimizer is old_optimizer or result.optimizer.iterations.numpy() > 0:
             self._judge_stale(result)
-        if rate >= PHASE_1_RATE * (1 - 1e-6):  # float32 holds 0.01 as 0.0099999998
-            raise Incorrect(f"the learning rate is {rate:g}, not lower than the first phase's {PHASE_1_RATE:g}: the "
+        if rate >= phase_1_rate * (1 - 1e-6):  # float32 holds 0.01 as 0.0099999998
+            written = (" Your rate looks written in rather than read from the model: the check also tries a first "
+                       f"phase at {phase_1_rate:g}; compute it from float(model.optimizer.learning_rate)."
+                       if phase_1_rate != PHASE_1_RATES[0] else "")
+            raise Incorrect(f"the learning rate is {rate:g}, not lower than the first phase's {phase_1_rate:g}: the "
                             "unfrozen layers hold useful weights, and large steps would overwrite them. Lower it "
-                            "(a tenth is usual).")
+                            f"(a tenth is usual).{written}")
         if rate <= 0:
             raise Incorrect(f"a learning rate of {rate:g} changes nothing: lower the first phase's rate, not to 0.")
         before = weights_of(dense_layers(result))
@@ -317,8 +346,9 @@ class FineTune(Problem):
                             "phase, which trains the output layer only, so unfreezing changed nothing. Compile "
                             "after unfreezing.")
 
-    def _phase_1_model(self):
-        """A correct B-on-A after a first-phase step: copies of a small model A, frozen, compiled, trained."""
+    def _phase_1_model(self, phase_1_rate):
+        """A correct B-on-A after a first-phase step at ``phase_1_rate``: copies of a small model A, frozen, compiled,
+        trained."""
         model_A = small_model_A()
         clone = keras.models.clone_model(model_A)
         clone.set_weights(model_A.get_weights())
@@ -326,7 +356,7 @@ class FineTune(Problem):
                                   keras.layers.Dense(1, activation="sigmoid")])
         for layer in model.layers[:-1]:
             layer.trainable = False
-        optimizer = keras.optimizers.SGD(learning_rate=PHASE_1_RATE)
+        optimizer = keras.optimizers.SGD(learning_rate=phase_1_rate)
         model.compile(loss="binary_crossentropy", optimizer=optimizer, metrics=["accuracy"])
         model.train_on_batch(*probe_batch())
         return model, optimizer

@@ -49,6 +49,10 @@ class GlorotLimit(NumberProblem):
         (6 / (FAN_IN + FAN_OUT) ** 0.5, PRECEDENCE),
         (3 / FAN_AVG**0.5, PRECEDENCE),
         ((6 / FAN_IN + FAN_OUT) ** 0.5, "(6 / 784 + 300) divides 6 by 784 alone: write 6 / (784 + 300)."),
+        (math.sqrt(3 / (FAN_IN + FAN_OUT)), "you used the sum fan_in + fan_out as fan_avg: fan_avg is their mean, "
+         "(784 + 300) / 2."),
+        (math.sqrt(1 / (FAN_IN + FAN_OUT)), "that is √(1 / (fan_in + fan_out)): the limit is √(3 / fan_avg), with "
+         "fan_avg the mean of fan_in and fan_out."),
     )
 
     def screen(self, value):

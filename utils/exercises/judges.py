@@ -5,6 +5,7 @@ One tolerance policy for the whole course: computed values agree when they diffe
 types agrees with the answer when it is right to the precision the exercise asks for.
 """
 
+import dis
 import math
 import numbers
 import re
@@ -286,9 +287,12 @@ def own_layer_class(answer, name: str) -> type:
 
 
 def create(cls: type, description: str, **kwargs):
-    """An instance of ``cls``; Incorrect, saying why, when the constructor fails."""
+    """An instance of ``cls``; Incorrect, saying why, when the constructor fails or drops the keyword arguments Keras
+    needs (a layer is always given a name, which must reach Keras through **kwargs)."""
+    if isinstance(cls, type) and issubclass(cls, keras.layers.Layer):
+        kwargs.setdefault("name", f"{cls.__name__.lower()}_under_check")
     try:
-        return cls(**kwargs)
+        instance = cls(**kwargs)
     except TypeError as error:
         raise Incorrect(
             f"`{description}` failed ({error_text(error)}). The constructor must accept these keyword arguments "
@@ -296,6 +300,11 @@ def create(cls: type, description: str, **kwargs):
         ) from None
     except Exception as error:
         raise Incorrect(f"`{description}` raised {raised(error)}") from None
+    if "name" in kwargs and getattr(instance, "name", kwargs["name"]) != kwargs["name"]:
+        raise Incorrect(f"`{description}` lost the name it was given: the constructor must pass the other keyword "
+                        "arguments (**kwargs) on to super().__init__(**kwargs), so that Keras gets name, dtype and "
+                        "the rest (a saved model needs them to load).")
+    return instance
 
 
 def run_layer(layer, description: str, x, **kwargs) -> np.ndarray:
@@ -317,6 +326,30 @@ def run_layer(layer, description: str, x, **kwargs) -> np.ndarray:
     return array
 
 
+def _stub(*args, **kwargs):
+    """The body every stub of the course has."""
+    ...
+
+
+def is_stub(function) -> bool:
+    """True for a function or method whose body is only `...` (or `pass`, or a docstring): the exercise's stub, as
+    opposed to a body that forgot its `return`."""
+    code = getattr(getattr(function, "__func__", function), "__code__", None)
+    return code is not None and _instructions(code) == _instructions(_stub.__code__)
+
+
+def _instructions(code) -> list[tuple]:
+    """A code object's instructions with their resolved arguments (not their indexes into its tables)."""
+    return [(instruction.opname, instruction.argval) for instruction in dis.get_instructions(code)]
+
+
+def returned_none(function, usage: str) -> Exception:
+    """NotAttempted for the stub; Incorrect for a written function that returned None (a forgotten `return`)."""
+    if is_stub(function):
+        return NotAttempted()
+    return Incorrect(f"{usage} returned None: end it with `return` and the result.")
+
+
 def call_learner(function, *args, usage: str, takes: str):
     """``function(*args)``: NotAttempted when it returns None; Incorrect, saying what went wrong, when it raises.
 
@@ -331,7 +364,7 @@ def call_learner(function, *args, usage: str, takes: str):
     except Exception as error:
         raise Incorrect(f"{usage} raised {raised(error)}") from None
     if result is None:
-        raise NotAttempted
+        raise returned_none(function, usage)
     return result
 
 

@@ -618,7 +618,7 @@ print("one more step, same weights in both copies:",
 # %%
 at_lowest = finder.rates[int(np.argmin(finder.losses))]
 PEAKS = {"r/30": at_lowest / 30, "r/10": at_lowest / 10, "r/3": at_lowest / 3, "r": at_lowest}
-PEAKS = utils.full_or_quick(PEAKS, quick={label: PEAKS[label] for label in ("r/10", "r/3")})  # quick mode: 2 peaks
+PEAKS = utils.full_or_quick(PEAKS, quick={"r/10": PEAKS["r/10"]})  # quick mode: one peak
 LOW_PEAKS = ("constant", "performance")  # the schedules whose grid starts at r/30
 RUN_EPOCHS = utils.full_or_quick(EPOCHS, quick=2)  # quick mode: 2 epochs
 RUN_STEPS = RUN_EPOCHS * STEPS_PER_EPOCH
@@ -722,7 +722,7 @@ plt.show()
 
 # %%
 extra_seeds = utils.over_seeds(train_scheduled, {name: configs([name])[config] for name, config in chosen.items()},
-                               seeds=[3, 4], build=build_scheduled)
+                               seeds=utils.full_or_quick([3, 4], quick=[3]), build=build_scheduled)
 on_test = pd.concat([
     last[last["config"].isin(chosen.values)].assign(config=lambda table: table["schedule"]),
     extra_seeds[extra_seeds["epoch"] == RUN_EPOCHS],

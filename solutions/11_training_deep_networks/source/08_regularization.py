@@ -240,14 +240,16 @@ ex.l2_penalty.check(penalty)
 # configurations, in two cells of about 40 seconds each in full mode.
 
 # %%
+STRENGTHS = utils.full_or_quick((1e-5, 1e-4, 1e-3), quick=(1e-3,))  # quick mode: one strength of each
 penalty_runs = utils.over_seeds(train_regularized, configs(**{
-    **{f"ℓ2 {strength:g}": {"regularizer": keras.regularizers.L2(strength)} for strength in (1e-5, 1e-4, 1e-3)},
-    **{f"ℓ1 {strength:g}": {"regularizer": keras.regularizers.L1(strength)} for strength in (1e-5, 1e-4, 1e-3)},
+    **{f"ℓ2 {strength:g}": {"regularizer": keras.regularizers.L2(strength)} for strength in STRENGTHS},
+    **{f"ℓ1 {strength:g}": {"regularizer": keras.regularizers.L1(strength)} for strength in STRENGTHS},
 }), seeds=SEEDS, build=build_regularized)
 
 # %%
+DECAYS = utils.full_or_quick((0.1, 1.0, 10.0), quick=(10.0,))
 decay_runs = utils.over_seeds(train_regularized, configs(**{
-    f"weight decay {strength:g}": {"weight_decay": strength} for strength in (0.1, 1.0, 10.0)
+    f"weight decay {strength:g}": {"weight_decay": strength} for strength in DECAYS
 }), seeds=SEEDS, build=build_regularized)
 
 # %% [markdown]
@@ -378,12 +380,13 @@ if ex.dropout_layer.solved(MyDropout):
 # `build_regularized` does. Four rates, over the same seeds (about 40 seconds in full mode):
 
 # %%
+DROPOUT_RATES = utils.full_or_quick((0.05, 0.1, 0.2, 0.5), quick=(0.5,))  # quick mode: one rate
 dropout_runs = utils.over_seeds(train_regularized, configs(**{f"dropout {rate}": {"dropout": rate}
-                                                             for rate in (0.05, 0.1, 0.2, 0.5)}),
+                                                             for rate in DROPOUT_RATES}),
                                 seeds=SEEDS, build=build_regularized)
 
 # %%
-rates = {"none": 0.0, **{f"dropout {rate}": rate for rate in (0.05, 0.1, 0.2, 0.5)}}
+rates = {"none": 0.0, **{f"dropout {rate}": rate for rate in DROPOUT_RATES}}
 by_rate = pd.concat([baseline_runs, dropout_runs])
 last = by_rate[(by_rate["epoch"] == EPOCHS) & by_rate["config"].isin(rates)]
 summary = last.groupby("config", sort=False)[["accuracy", "train_accuracy", "val_accuracy"]].agg(["mean", "std"])
@@ -811,7 +814,7 @@ ex.conv_max_norm_axis.check(conv_axis)
 
 # %%
 max_norm_runs = utils.over_seeds(train_regularized, configs(**{f"max-norm {r}": {"constraint": keras.constraints.MaxNorm(
-    float(r))} for r in (0.5, 1, 2)}), seeds=SEEDS, build=build_regularized)
+    float(r))} for r in utils.full_or_quick((0.5, 1, 2), quick=(1,))}), seeds=SEEDS, build=build_regularized)
 
 # %% [markdown]
 # ## 8.7 Which to use

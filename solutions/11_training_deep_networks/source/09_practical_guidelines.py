@@ -272,7 +272,7 @@ else:
           "ways), then run this notebook again.")
 X_train, y_train = data.train
 TRAIN_SIZE, MAX_EPOCHS, SEEDS = (len(y_train), 100, 5) if FULL_SIZE else (min(3_000, len(y_train)), 8, 5)
-MAX_EPOCHS = utils.full_or_quick(MAX_EPOCHS, quick=2)  # quick mode: 2 epochs, 2 seeds
+MAX_EPOCHS, SEEDS = utils.full_or_quick((MAX_EPOCHS, SEEDS), quick=(2, 2))  # quick mode: 2 epochs, 2 seeds
 BATCH_SIZE = 128
 X_train, y_train = X_train[:TRAIN_SIZE], y_train[:TRAIN_SIZE]
 X_valid, y_valid = data.valid
@@ -420,9 +420,9 @@ def search_rate(name, builder, candidates=None, **settings):
         finder = finders[name] = utils.LearningRateFinder(lowest=1e-5, highest=1.0, steps=FINDER_STEPS)
         model.fit(X_train, y_train, batch_size=BATCH_SIZE, epochs=math.ceil(FINDER_STEPS / STEPS_PER_EPOCH),
                   verbose=0, callbacks=[finder])
-        candidates = [finder.suggestion() * factor for factor in (1, 3, 10)]
+        candidates = [finder.suggestion() * factor for factor in utils.full_or_quick((1, 3, 10), quick=(1,))]
     rates, runs = [float(f"{rate:.2g}") for rate in candidates], pd.DataFrame()
-    for _ in range(2):  # the grid, then once widened if needed
+    for _ in range(utils.full_or_quick(2, quick=1)):  # the grid, then once widened if needed (not in quick mode)
         new = [rate for rate in rates if f"{rate:.2g}" not in set(runs.get("config", []))]
         runs = pd.concat([runs, *(run(f"{rate:.2g}", builder, rate, seeds=[0], **settings) for rate in new)],
                          ignore_index=True)
@@ -855,7 +855,8 @@ def one_cycle_optimizer(learning_rate):
 if "e. + alpha dropout" in steps:
     rate_e, cycle = rates_used["e. + alpha dropout"], {"optimizer": one_cycle_optimizer, "early_stopping": False}
     steps["f. + 1cycle"] = train_step("f. + 1cycle", "f", build_alpha_dropout_net,
-                                      candidates=[rate_e * factor for factor in (1 / 3, 1, 3)], **cycle)
+                                      candidates=[rate_e * factor for factor in utils.full_or_quick((1 / 3, 1, 3),
+                                                                                                   quick=(1,))], **cycle)
     constant = run(f"e for {MAX_EPOCHS} epochs, no early stopping", build_alpha_dropout_net, rate_e,
                    early_stopping=False)
     display(step_table({"e. + alpha dropout": steps["e. + alpha dropout"], constant["config"].iloc[0]: constant,
