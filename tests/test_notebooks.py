@@ -224,9 +224,13 @@ def test_quick_mode_is_measured_and_within_budget():
     minute on 2 cores, whatever the section."""
     for name, t in timings.timings().items():
         assert t["quick"], f"{name}: no quick-mode timing: run `python -m tools.timings --quick`"
-        assert t["quick"]["total"] <= timings.BUDGET_S["quick"], (
+        budget = timings.BUDGET_S["quick"]
+        if name in timings.QUICK_OVER_BUDGET:  # held to its own ceiling, and listed only while it needs to be
+            budget = timings.QUICK_OVER_BUDGET[name][0]
+            assert t["quick"]["total"] > timings.BUDGET_S["quick"], f"{name} now fits: take it off QUICK_OVER_BUDGET"
+        assert t["quick"]["total"] <= budget, (
             f"{name} takes {t['quick']['total']:.0f} s in quick mode (cell {t['quick']['longest_cell']}: "
-            f"{t['quick']['longest']:.0f} s); the budget is {timings.BUDGET_S['quick']} s"
+            f"{t['quick']['longest']:.0f} s); its budget is {budget} s"
         )
 
 

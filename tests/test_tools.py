@@ -123,5 +123,8 @@ def test_timings_table_sums_cells(tmp_path):
     path = tmp_path / "01_x.ipynb"
     nbformat.write(notebook, path)
     found = timings.section_timing(path)
-    assert found == {"total": 9.5, "longest": 7.0, "longest_cell": 2, "untimed": 1}
-    assert "| `01_x` | 10 s | 7 s |" in timings.table({"01_x": found})
+    assert found == {"total": 9.5, "longest": 7.0, "longest_cell": 2, "untimed": 1, "quick": None}
+    assert "| `01_x` | 10 s | 7 s | not measured |" in timings.table({"01_x": found})
+    notebook.metadata["course"] = {"outputs": {"quick": {"total": 21.4, "longest": 5.0, "longest_cell": 1}}}
+    nbformat.write(notebook, path)
+    assert "| `01_x` | 10 s | 7 s | 21 s |" in timings.table({"01_x": timings.section_timing(path)})

@@ -367,7 +367,7 @@ for m in (0.9, 0.99, 0.999):
 # 5 · (1 − momentum^n) it follows on average:
 
 # %%
-true_mean, true_std, steps = 5.0, 2.0, 1_000
+true_mean, true_std, steps = 5.0, 2.0, utils.full_or_quick(1_000, quick=300)  # quick mode: 300 batches
 batches = rng.normal(true_mean, true_std, size=(steps, 32, 1)).astype(np.float32)
 tracks = {}
 for m in utils.progress((0.99, 0.9), "momentum"):  # 2,000 calls of a BN layer: a few seconds
