@@ -17,6 +17,7 @@ import utils.plots as plots
 from utils.diagnostics import activation_stats, deep_mlp, gradient_norms, hidden_layers
 from utils.seeds import restarted
 from utils.repro import set_seeds
+from utils.exercises import problems_of
 
 
 @pytest.fixture(autouse=True)
@@ -325,7 +326,7 @@ def test_setup_reports_versions_and_mode(monkeypatch, capsys, quick, mode, other
     plt.rcParams["axes.spines.top"] = True
     exercises = utils.setup("unstable_gradients", seed=5)
     out = capsys.readouterr().out
-    assert "glorot_limit" in exercises.problems
+    assert "glorot_limit" in problems_of(exercises)
     assert f"TensorFlow {tf.__version__}" in out
     assert mode in out and other not in out
     assert "seed 5" in out

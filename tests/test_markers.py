@@ -8,6 +8,7 @@ import pytest
 from tools.markers import MarkerError, exercise_source, parse_regions, solution_regions, solution_source
 from tools.notebooks import ROOT, region_names, section_key, solution_sources
 from utils.checks import all_sections
+from utils.exercises import problems_of
 
 SOURCES = solution_sources()
 SECTIONS = {section.key: section for section in all_sections()}
@@ -182,7 +183,7 @@ def test_one_key_names_the_notebook_checks_and_tests(source):
 def test_solution_regions_match_registered_problems(source):
     """Each region names a problem of the section, and each problem has exactly one region."""
     names = region_names(source)  # MarkerError fails here
-    problems = set(SECTIONS[section_key(source)].problems)
+    problems = set(problems_of(SECTIONS[section_key(source)]))
     assert set(names) <= problems, f"regions without a check: {set(names) - problems}"
     assert sorted(names) == sorted(problems), "every problem needs exactly one region"
 

@@ -9,6 +9,7 @@ import pytest
 
 import utils
 from utils.checks import all_sections
+from utils.exercises import problems_of
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -30,7 +31,7 @@ def test_fashion_mnist_loads():
 @pytest.mark.parametrize("section", all_sections(), ids=lambda section: section.key)
 def test_every_check_answers(section):
     """Each exercise's check runs: an unanswered exercise is "not attempted", and every hint shows."""
-    for problem in section.problems.values():
+    for problem in problems_of(section).values():
         assert problem.evaluate(...).outcome.value == "Not attempted"
         assert len(problem.hints) >= 3
 
@@ -38,5 +39,5 @@ def test_every_check_answers(section):
 @pytest.mark.parametrize("section", all_sections(), ids=lambda section: section.key)
 def test_solutions_are_not_in_this_copy(section):
     """`.solution()` says plainly that the solutions are not part of this copy."""
-    for problem in section.problems.values():
+    for problem in problems_of(section).values():
         assert "not part of this copy" in problem.reveal().message

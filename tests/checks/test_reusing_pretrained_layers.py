@@ -7,7 +7,7 @@ import pytest
 from tests.feedback import assert_incorrect
 from utils import reuse_layers
 from utils.checks.reusing_pretrained_layers import probe_batch, section, small_model_A
-from utils.exercises import Outcome
+from utils.exercises import Outcome, problems_of
 
 
 def assert_correct(feedback):
@@ -210,7 +210,7 @@ def test_the_expected_count_is_what_keras_counts():
     model = reuse_layers(model_A, 3, keras.layers.Dense(1, activation="sigmoid"))
     for layer in model.layers[:3]:
         layer.trainable = False
-    assert sum(int(np.prod(v.shape)) for v in model.trainable_weights) == section.trainable_count.answer
+    assert sum(int(np.prod(v.shape)) for v in model.trainable_weights) == problems_of(section)["trainable_count"].answer
 
 
 @pytest.mark.parametrize("answer", [10201, 10_201.0, np.int64(10201)])

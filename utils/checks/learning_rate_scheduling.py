@@ -172,6 +172,8 @@ def finder_curve():
 class ReadRate(Problem):
     """A learning rate read off a finder plot: about a tenth of the rate at the lowest loss."""
 
+    offers = ("curve",)  # the notebook plots the sweep the learner reads the rate from
+
     hints = (
         "Find the lowest point of the curve, and read the rate under it (the axis is logarithmic).",
         "At the lowest point the rate is already as high as training tolerates: past it, the loss shoots up. "

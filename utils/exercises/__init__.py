@@ -4,7 +4,7 @@ In a notebook, ``ex = utils.setup("unstable_gradients")`` gives the section's pr
 ``ex.glorot_limit.check(glorot_limit)``, ``ex.glorot_limit.hint()``, ``ex.glorot_limit.solution()``.
 """
 
-from utils.exercises.core import Incorrect, NotAttempted, Problem, Section
+from utils.exercises.core import Exercise, Incorrect, NotAttempted, Problem, Section, problems_of
 from utils.exercises.feedback import Feedback, Outcome, show
 
-__all__ = ["Feedback", "Incorrect", "NotAttempted", "Outcome", "Problem", "Section", "show"]
+__all__ = ["Exercise", "Feedback", "Incorrect", "NotAttempted", "Outcome", "Problem", "Section", "problems_of", "show"]

@@ -38,6 +38,7 @@ class Problem:
 
     name = ""
     hints: tuple[str, ...] = ()
+    offers: tuple[str, ...] = ()  # methods of its own that the notebook calls too (they must not give the answer)
     stub_message = "replace the `...` in the exercise cell with your answer, then run the check again."
 
     def __init__(self):
@@ -134,33 +135,69 @@ class Problem:
         return Feedback(Outcome.SOLUTION, self.name, f"from solutions/{self.notebook}.ipynb:", code=code)
 
 
+class Exercise:
+    """What a notebook reaches as ``ex.<name>``: ``check``, ``hint``, ``solution``, ``solved`` and ``evaluate``, and
+    nothing of the answer. The problem behind them is not an attribute: ``ex.<name>.answer`` does not exist."""
+
+    _ACTIONS = ("check", "hint", "solution", "solved", "evaluate")
+
+    def __init__(self, problem: Problem):
+        object.__setattr__(self, "name", problem.name)
+        for action in (*self._ACTIONS, *problem.offers):
+            object.__setattr__(self, action, _acting_on(problem, action))
+
+    def __setattr__(self, name, value):
+        raise AttributeError(f"ex.{self.name} is read-only: store your answer in a variable of your own")
+
+    def __repr__(self):
+        return f"<exercise {self.name}: .check(answer), .hint(), .solution()>"
+
+
+def _acting_on(problem: Problem, action: str):
+    """``problem``'s method ``action`` as a plain function, so that the problem is not one attribute away."""
+    method = getattr(type(problem), action)
+
+    def act(*args, **kwargs):
+        return method(problem, *args, **kwargs)
+
+    act.__name__, act.__doc__ = action, method.__doc__
+    return act
+
+
 class Section:
-    """The problems of one section, reached as attributes: ``ex.glorot_limit.check(x)``.
+    """The exercises of one section, reached as attributes: ``ex.glorot_limit.check(x)``.
 
     ``key`` is the section's name without its number: ``unstable_gradients`` names the notebook
     ``NN_unstable_gradients.ipynb``, the checks ``utils/checks/unstable_gradients.py`` and the
-    tests ``tests/checks/test_unstable_gradients.py``.
+    tests ``tests/checks/test_unstable_gradients.py``. An attribute gives an ``Exercise``, which
+    holds no answer; the problems themselves (for tests and the grader) come from ``problems_of``.
     """
 
     def __init__(self, key: str, *problems: Problem):
         self.key = key.rsplit(".", 1)[-1]  # a module's __name__ will do
         self.notebook = notebook_of(self.key)
-        self.problems = {}
+        self._problems = {}
         for problem in problems:
             problem.notebook = self.notebook
-            self.problems[problem.name] = problem
+            self._problems[problem.name] = problem
+        self._exercises = {name: Exercise(problem) for name, problem in self._problems.items()}
 
     def __getattr__(self, name):
         try:
-            return self.__dict__["problems"][name]
+            return self.__dict__["_exercises"][name]
         except KeyError:
             raise AttributeError(f"section {self.key!r} has no exercise {name!r}") from None
 
     def __dir__(self):
-        return [*super().__dir__(), *self.problems]
+        return [*super().__dir__(), *self._exercises]
 
     def __repr__(self):
-        return f"Section({self.key!r}: {', '.join(self.problems)})"
+        return f"Section({self.key!r}: {', '.join(self._exercises)})"
+
+
+def problems_of(section: Section) -> dict[str, Problem]:
+    """{name: problem} of a section: the judging objects themselves, answers included (for tests and the grader)."""
+    return section._problems
 
 
 def notebook_of(key: str) -> str:
