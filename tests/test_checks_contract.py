@@ -20,7 +20,7 @@ import tensorflow as tf
 from tools.markers import parse_regions
 from tools.notebooks import source_of
 from utils.checks import all_sections
-from utils.exercises import Feedback, Outcome, Section, core, problems_of
+from utils.exercises import Exercise, Feedback, Outcome, Section, core, problems_of
 
 SECTIONS = all_sections()
 PROBLEMS = [
@@ -430,7 +430,8 @@ def test_section_lists_and_serves_its_problems(section):
     listing = dir(section)
     for name, problem in problems_of(section).items():
         assert name in listing
-        assert getattr(section, name) is problem
+        exercise = getattr(section, name)
+        assert isinstance(exercise, Exercise) and exercise.name == name
         assert problem.name == name and problem.notebook == section.notebook
 
 

@@ -144,33 +144,49 @@ def graded(tmp_path_factory):
     nbgrader.mkdir(parents=True)
     (nbgrader / "01_unstable_gradients.ipynb").write_bytes((folder / "correct.ipynb").read_bytes())
     (nbgrader / "timestamp.txt").write_text("2026-12-01 10:00:00.000000 UTC", encoding="utf-8")
+    canvas = "smithjohn_late_12345_67890_01_unstable_gradients.ipynb"  # Canvas's download name, late
+    (folder / canvas).write_bytes((folder / "correct.ipynb").read_bytes())
+    moodle = folder / "Zoë Dupont_4242_assignsubmission_file_"  # Moodle's folder per student
+    moodle.mkdir()
+    (moodle / "01_unstable_gradients.ipynb").write_bytes((folder / "blank.ipynb").read_bytes())
     (folder / ".ipynb_checkpoints").mkdir()
     (folder / ".ipynb_checkpoints" / "correct-checkpoint.ipynb").write_text("{}", encoding="utf-8")
     out = tmp_path_factory.mktemp("grades")
-    assert grade.main([str(folder), "--limit", str(LIMIT_S), "--out", str(out)]) == 0
+    assert grade.main([str(folder), "--limit", str(LIMIT_S), "--out", str(out), "--points", "glorot_limit=2"]) == 0
     with (out / "grades.csv").open(encoding="utf-8-sig") as file:
         rows = {row["submission"]: row for row in csv.DictReader(file)}
     return rows, out
 
 
-EXPECTED = {  # submission: (status, glorot_limit, he_layer, steady_spread, total)
+FLAGGED = "flagged for review"
+EXPECTED = {  # submission: (status, glorot_limit, he_layer, steady_spread, total: glorot_limit is worth 2 points)
     "blank.ipynb": ("graded", "not attempted", "not attempted", "not attempted", "0"),
-    "correct.ipynb": ("graded", "correct", "correct", "correct", "3"),
-    "ids_changed.ipynb": ("graded", "correct", "correct", "correct", "3"),
-    "wrong.ipynb": ("graded", "incorrect", "incorrect", "incorrect", "0"),
-    "raising.ipynb": ("raised", "correct", "correct", "correct", "3"),
-    "hanging.ipynb": ("timed out", "correct", "not reached", "not reached", "1"),
-    "tampered.ipynb": ("graded", "incorrect", "not attempted", "not attempted", "0"),
-    "forged.ipynb": ("graded", "not attempted", "not attempted", "not attempted", "0"),
-    "hooked.ipynb": ("graded", "incorrect", "incorrect", "incorrect", "0"),
-    "zoë.ipynb": ("graded", "correct", "correct", "correct", "3"),
+    "correct.ipynb": ("graded", "correct", "correct", "correct", "4"),
+    "ids_changed.ipynb": ("graded", "correct", "correct", "correct", "4"),
+    "wrong.ipynb": (FLAGGED, "incorrect", "incorrect", "incorrect", ""),  # its %pip line
+    "raising.ipynb": ("raised", "correct", "correct", "correct", "4"),
+    "hanging.ipynb": ("timed out", "correct", "not reached", "not reached", "2"),
+    "tampered.ipynb": ("raised", "incorrect", "not attempted", "not attempted", "0"),  # ex.<name> is read-only
+    "forged.ipynb": (FLAGGED, "not attempted", "not attempted", "not attempted", ""),
+    "hooked.ipynb": (FLAGGED, "incorrect", "incorrect", "incorrect", ""),
+    "zoë.ipynb": ("graded", "correct", "correct", "correct", "4"),
     "caf\ufffd.ipynb": ("graded", "not attempted", "not attempted", "not attempted", "0"),
-    "submitted/alice/unstable_gradients/01_unstable_gradients.ipynb": ("graded", "correct", "correct", "correct", "3"),
+    "submitted/alice/unstable_gradients/01_unstable_gradients.ipynb": ("graded", "correct", "correct", "correct",
+                                                                       "4"),
+    "smithjohn_late_12345_67890_01_unstable_gradients.ipynb": ("graded", "correct", "correct", "correct", "4"),
+    "Zoë Dupont_4242_assignsubmission_file_/01_unstable_gradients.ipynb": ("graded", "not attempted",
+                                                                           "not attempted", "not attempted", "0"),
     "stored_outputs.ipynb": ("graded", "not attempted", "not attempted", "not attempted", "0"),
     "other_section.ipynb": ("wrong section", "", "", "", "0"),
     "corrupt.ipynb": ("malformed", "", "", "", "0"),
     "not_json_notebook.ipynb": ("malformed", "", "", "", "0"),
     "answers.txt": ("not a notebook", "", "", "", "0"),
+}
+STUDENTS = {  # submission: the student grades.csv names
+    "submitted/alice/unstable_gradients/01_unstable_gradients.ipynb": "alice",
+    "smithjohn_late_12345_67890_01_unstable_gradients.ipynb": "smithjohn",
+    "Zoë Dupont_4242_assignsubmission_file_/01_unstable_gradients.ipynb": "Zoë Dupont",
+    "correct.ipynb": "correct",
 }
 
 
@@ -182,6 +198,13 @@ def test_grades_csv_has_the_expected_verdicts(graded):
         row = rows[submission]
         found = (row["status"], row["glorot_limit"], row["he_layer"], row["steady_spread"], row["total"])
         assert found == expected, f"{submission}: {found} (notes: {row['notes']})"
+
+
+def test_grades_csv_names_each_student(graded):
+    """The student column comes from Canvas's, Moodle's and nbgrader's layouts, and from the file name otherwise."""
+    rows, _ = graded
+    for submission, student in STUDENTS.items():
+        assert rows[submission]["student"] == student
 
 
 def test_unusable_submissions_say_why(graded):

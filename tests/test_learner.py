@@ -16,6 +16,7 @@ from nbclient import NotebookClient
 import tools.workspace
 from tools.notebooks import CHAPTERS, ROOT, exercise_notebook, is_check_cell, solution_sources
 from utils.checks import section
+from utils.exercises import problems_of
 
 SOURCES = solution_sources()
 
@@ -147,7 +148,7 @@ def test_published_exercises_stay_outside_the_workspace():
 
 def test_readme_shows_what_a_check_cell_really_shows():
     """The README's example of a check cell with its hint and solution lines uncommented is the real text."""
-    problem = copy.copy(section("unstable_gradients").glorot_limit)
+    problem = copy.copy(problems_of(section("unstable_gradients"))["glorot_limit"])
     problem._hints_shown = 0
     shown = "\n".join(str(feedback) for feedback in (problem.next_hint(), problem.reveal(), problem.evaluate(...)))
     assert f"```\n{shown}\n```" in (ROOT / "README.md").read_text(encoding="utf-8")

@@ -5,8 +5,9 @@ Every file under FOLDER is a submission. Each notebook runs in a fresh kernel (q
 answer itself (tools.grade_probe): stored outputs, edited check cells and a redefined ``ex`` count
 for nothing. A submission that is not a notebook, is malformed, is another section, raises, hangs
 or kills its kernel is recorded with its reason; the run goes on. Writes ``grades.csv`` (one row per
-submission, one column per exercise, a total) and ``feedback/<submission>.md`` into
-``grades/<section>/`` (or ``--out``).
+submission: its student, as Canvas, Moodle or nbgrader name the files, its status, one column per
+exercise, the points, ``--points`` setting them per exercise; a submission flagged for review has
+no total) and ``feedback/<submission>.md`` into ``grades/<section>/`` (or ``--out``).
 """
 
 import argparse
@@ -79,6 +80,9 @@ class Assignment:
     checks: tuple[Check, ...]
 
 
+FLAGGED = "flagged for review"
+
+
 @dataclass
 class Result:
     """What grading one submission found."""
@@ -89,9 +93,22 @@ class Result:
     notes: list = field(default_factory=list)
 
     @property
-    def total(self) -> int:
+    def correct(self) -> int:
         """The number of exercises answered correctly."""
         return sum(outcome == "correct" for outcome, _ in self.verdicts.values())
+
+    def points(self, weights: dict) -> float | str:
+        """The points of the exercises answered correctly (``weights``: exercise -> points, 1 if not given); empty
+        for a submission flagged for review, so that a gradebook import cannot take a number that may be forged."""
+        if self.status == FLAGGED:
+            return ""
+        total = sum(weights.get(name, 1) for name, (outcome, _) in self.verdicts.items() if outcome == "correct")
+        return int(total) if float(total).is_integer() else total
+
+    def flag(self, note: str) -> None:
+        """Record ``note`` and set the status that holds the total back until someone has read the notebook."""
+        self.notes.append(note)
+        self.status = FLAGGED
 
 
 def assignment_of(exercise: Path) -> Assignment:
@@ -194,8 +211,7 @@ def collect(notebook, assignment: Assignment, nonce: str, result: Result) -> Non
         number += 1
         where = cell_label(number, cell.source)
         if SUSPICIOUS.search(without_colab(cell.source)):
-            flagged = "touches Python's internals or installs packages: read it before trusting the grade"
-            result.notes.append(f"{where} {flagged}")
+            result.flag(f"{where} touches Python's internals or installs packages: read it before trusting the grade")
         for output in cell.get("outputs", []):
             if output.output_type == "error":
                 result.notes.append(f"{where} raised {output.ename}: {output.evalue}"[:300])
@@ -226,7 +242,7 @@ def judged(probe, nonce: str, result: Result) -> None:
         result.verdicts[name] = (OUTCOMES.get(records[0].get("outcome"), "incorrect"), str(records[0].get("reason")))
     elif records:
         result.verdicts[name] = ("incorrect", "the grader's check was interfered with.")
-        result.notes.append(f"`{name}`: the check showed {len(records)} verdicts, or a forged one: read the notebook.")
+        result.flag(f"`{name}`: the check showed {len(records)} verdicts, or a forged one: read the notebook.")
 
 
 def grade(path: Path, folder: Path, assignment: Assignment, limit: float, full: bool) -> Result:
@@ -283,15 +299,49 @@ def infer_section(files: list[Path]) -> str:
     return ranked[0][0]
 
 
+# How learning platforms name the files they hand back: Canvas "smithjohn_12345_67890_name.ipynb" (with "_late" after
+# the name when late), Moodle a folder "John Smith_12345_assignsubmission_file_", nbgrader "submitted/<student>/...".
+CANVAS = re.compile(r"^(?P<student>[^_/]+?)(?:_late)?_\d+_\d+_.+$")
+MOODLE = re.compile(r"^(?P<student>.+?)_\d+_assignsubmission_\w+?_?$")
+
+
+def student_of(submission: str) -> str:
+    """The student a submission's path names, as Canvas, Moodle or nbgrader lay them out; else its file name."""
+    parts = submission.split("/")
+    if len(parts) >= 3 and parts[0] == "submitted":
+        return parts[1]
+    for part in parts[:-1]:
+        if found := MOODLE.match(part):
+            return found["student"]
+    if found := CANVAS.match(parts[-1]):
+        return found["student"]
+    return parts[-1].rsplit(".", 1)[0]
+
+
 def sheet_header(checks) -> list[str]:
-    """The columns of grades.csv: the submission, its status, one per exercise, the total and the notes."""
-    return ["submission", "status", *(check.name for check in checks), "total", "notes"]
+    """The columns of grades.csv: the submission, its student, its status, one per exercise, the points and notes."""
+    return ["submission", "student", "status", *(check.name for check in checks), "total", "notes"]
 
 
-def sheet_row(result: Result, checks) -> list:
+def sheet_row(result: Result, checks, weights: dict) -> list:
     """One submission's row of grades.csv."""
     verdicts = [result.verdicts.get(check.name, ("", ""))[0] for check in checks]
-    return [result.submission, result.status, *verdicts, result.total, " | ".join(result.notes)]
+    return [result.submission, student_of(result.submission), result.status, *verdicts, result.points(weights),
+            " | ".join(result.notes)]
+
+
+def parse_points(settings: list[str], checks) -> dict:
+    """{exercise: points} from "name=points" settings; every exercise not named is worth 1."""
+    names, weights = {check.name for check in checks}, {}
+    for setting in settings:
+        name, _, value = setting.partition("=")
+        if name not in names:
+            raise SystemExit(f"error: --points {setting}: no exercise {name!r}; this section's are {sorted(names)}")
+        try:
+            weights[name] = float(value)
+        except ValueError:
+            raise SystemExit(f"error: --points {setting}: give name=number, for instance {name}=2") from None
+    return weights
 
 
 def feedback(result: Result, checks: list[Check], key: str, mode: str) -> str:
@@ -307,7 +357,7 @@ def feedback(result: Result, checks: list[Check], key: str, mode: str) -> str:
         "",
         f"Section `{key}`, graded {datetime.now():%Y-%m-%d %H:%M} {how}",
         "",
-        f"**{result.total} of {len(checks)} correct.** Status: {result.status}.",
+        f"**{result.correct} of {len(checks)} correct.** Status: {result.status}.",
     ]
     if result.verdicts:
         lines += ["", "| Exercise | Verdict | Why |", "|---|---|---|"]
@@ -327,6 +377,8 @@ def main(argv=None) -> int:
     parser.add_argument("--full", action="store_true", help="run in full mode (default: quick mode)")
     parser.add_argument("--limit", type=float, default=600, help="seconds each notebook may run (default 600)")
     parser.add_argument("--out", type=Path, help="where to write (default grades/<section>)")
+    parser.add_argument("--points", nargs="*", default=[], metavar="NAME=POINTS",
+                        help="points of an exercise (default 1 each), e.g. --points glorot_limit=2 he_layer=0.5")
     args = parser.parse_args(argv)
     if not args.folder.is_dir():
         print(f"error: {args.folder} is not a folder of submissions", file=sys.stderr)
@@ -338,6 +390,7 @@ def main(argv=None) -> int:
     exercise = published_exercise(args.section or infer_section(files))
     assignment = assignment_of(exercise)
     checks = assignment.checks
+    weights = parse_points(args.points, checks)
     out = args.out or ROOT / "grades" / exercise.stem
     (out / "feedback").mkdir(parents=True, exist_ok=True)
     for stale in (out / "feedback").rglob("*.md"):  # a re-run replaces the last run's feedback
@@ -352,13 +405,13 @@ def main(argv=None) -> int:
         for path in files:
             started = time.monotonic()
             result = grade(path, args.folder, assignment, args.limit, args.full)
-            writer.writerow(sheet_row(result, checks))
+            writer.writerow(sheet_row(result, checks, weights))
             sheet.flush()  # the rows so far survive an interrupted run
             target = out / "feedback" / f"{result.submission}.md"
             target.parent.mkdir(parents=True, exist_ok=True)
             target.write_text(feedback(result, checks, assignment.key, mode), encoding="utf-8")
             seconds = time.monotonic() - started
-            print(f"  {result.submission}: {result.status}, {result.total}/{len(checks)} correct ({seconds:.0f} s)")
+            print(f"  {result.submission}: {result.status}, {result.correct}/{len(checks)} correct ({seconds:.0f} s)")
             if grader_fingerprint() != fingerprint:
                 print(f"error: the course's checks changed while {result.submission} ran; grading stopped. Restore "
                       "utils/ and tools/ (git checkout -- utils tools), read that notebook, and grade again.",
