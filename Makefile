@@ -2,7 +2,7 @@
 #   make lab    -> JupyterLab on your workspace, work/ (full mode); ARGS="--port 8899 --no-browser" passes options
 #   make test   -> every test, notebooks in quick mode; TESTS="tests/test_tools.py" runs a part
 # Learner: make fresh SECTION=03 | make data
-# Instructor: make handout [REPOSITORY=owner/name] | make grade SUBMISSIONS=folder [SECTION=03 FULL=1 LIMIT=600 POINTS="name=2"]
+# Instructor: make handout [REPOSITORY=owner/name] | make grade SUBMISSIONS=folder [SECTION=03 FULL=1 LIMIT=600 POINTS="name=2" JOBS=2]
 # Maintainer: make sync | make refresh [NB=...] | make timings | make lint
 
 include tools/course.mk
@@ -26,7 +26,7 @@ handout: $(VENV)/.installed
 
 grade: data
 	@test -n "$(SUBMISSIONS)" || { echo "usage: make grade SUBMISSIONS=folder [SECTION=03] [FULL=1] [LIMIT=600] [POINTS=\"name=2 ...\"]"; exit 2; }
-	$(BIN)/python -m tools.grade "$(SUBMISSIONS)" $(if $(SECTION),--section $(SECTION)) $(if $(filter 1 yes true,$(FULL)),--full) $(if $(LIMIT),--limit $(LIMIT)) $(if $(OUT),--out "$(OUT)") $(if $(POINTS),--points $(POINTS))
+	$(BIN)/python -m tools.grade "$(SUBMISSIONS)" $(if $(SECTION),--section $(SECTION)) $(if $(filter 1 yes true,$(FULL)),--full) $(if $(LIMIT),--limit $(LIMIT)) $(if $(OUT),--out "$(OUT)") $(if $(POINTS),--points $(POINTS)) --jobs $(JOBS)
 
 clean:
 	rm -rf $(VENV) images models logs dist .pytest_cache .ruff_cache  # grades/ stays: it holds marks

@@ -22,6 +22,7 @@ import sys
 import tempfile
 import time
 from collections import Counter
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -46,7 +47,7 @@ PROBE_FILE = Path(grade_probe.__file__).resolve()
 # flagged for a human to read. A name spelt in pieces escapes this; it is a net, not a wall.
 SUSPICIOUS = re.compile(
     r"grade_probe|vnd\.course|sys\.modules|\bbuiltins\b|__import__|\brunpy\b|\bimportlib\b|__path__"
-    r"|get_ipython|\bIPython\b|display_pub|^\s*[!%]\s*pip\b",
+    r"|get_ipython|\bIPython\b(?!\.display import display$)|display_pub|^\s*[!%]\s*pip\b",
     re.MULTILINE,
 )
 # The files whose code judges the answers, compiled ones included: a submission that changes them
@@ -377,6 +378,7 @@ def main(argv=None) -> int:
     parser.add_argument("--full", action="store_true", help="run in full mode (default: quick mode)")
     parser.add_argument("--limit", type=float, default=600, help="seconds each notebook may run (default 600)")
     parser.add_argument("--out", type=Path, help="where to write (default grades/<section>)")
+    parser.add_argument("--jobs", type=int, default=1, help="submissions graded at once (default 1; one per core)")
     parser.add_argument("--points", nargs="*", default=[], metavar="NAME=POINTS",
                         help="points of an exercise (default 1 each), e.g. --points glorot_limit=2 he_layer=0.5")
     args = parser.parse_args(argv)
@@ -396,28 +398,37 @@ def main(argv=None) -> int:
     for stale in (out / "feedback").rglob("*.md"):  # a re-run replaces the last run's feedback
         stale.unlink()
     mode = "full mode" if args.full else "quick mode"
-    print(f"grading {len(files)} submissions of section {exercise.stem} in {mode}, {args.limit:.0f} s each")
+    jobs = max(1, args.jobs)
+    print(f"grading {len(files)} submissions of section {exercise.stem} in {mode}, {args.limit:.0f} s each, "
+          f"{jobs} at a time")
     compileall.compile_dir(ROOT / "utils", quiet=1)
-    fingerprint = grader_fingerprint()
-    with (out / "grades.csv").open("w", newline="", encoding="utf-8-sig") as sheet:  # the BOM: Excel reads UTF-8
+    fingerprint, started = grader_fingerprint(), time.monotonic()
+
+    def timed_grade(path: Path) -> tuple[Result, float]:
+        """Grade one submission (in a thread: its kernel is a process of its own); the result and the seconds."""
+        begun = time.monotonic()
+        return grade(path, args.folder, assignment, args.limit, args.full), time.monotonic() - begun
+
+    with (out / "grades.csv").open("w", newline="", encoding="utf-8-sig") as sheet, \
+            ThreadPoolExecutor(max_workers=jobs) as pool:  # the BOM: Excel reads UTF-8
         writer = csv.writer(sheet)
         writer.writerow(sheet_header(checks))
-        for path in files:
-            started = time.monotonic()
-            result = grade(path, args.folder, assignment, args.limit, args.full)
+        for result, seconds in pool.map(timed_grade, files):  # in the files' order, each as soon as it can be
             writer.writerow(sheet_row(result, checks, weights))
             sheet.flush()  # the rows so far survive an interrupted run
             target = out / "feedback" / f"{result.submission}.md"
             target.parent.mkdir(parents=True, exist_ok=True)
             target.write_text(feedback(result, checks, assignment.key, mode), encoding="utf-8")
-            seconds = time.monotonic() - started
             print(f"  {result.submission}: {result.status}, {result.correct}/{len(checks)} correct ({seconds:.0f} s)")
             if grader_fingerprint() != fingerprint:
-                print(f"error: the course's checks changed while {result.submission} ran; grading stopped. Restore "
-                      "utils/ and tools/ (git checkout -- utils tools), read that notebook, and grade again.",
-                      file=sys.stderr)
+                pool.shutdown(wait=True, cancel_futures=True)
+                which = result.submission if jobs == 1 else f"{result.submission} (or one graded beside it)"
+                print(f"error: the course's checks changed while {which} ran; grading stopped. Restore utils/ and "
+                      "tools/ (git checkout -- utils tools), read that notebook, and grade again.", file=sys.stderr)
                 return 1
-    print(f"wrote {out / 'grades.csv'} and {len(files)} feedback files in {out / 'feedback'}")
+    elapsed = time.monotonic() - started
+    print(f"wrote {out / 'grades.csv'} and {len(files)} feedback files in {out / 'feedback'} "
+          f"({elapsed:.0f} s, {elapsed / len(files):.0f} s per submission)")
     return 0
 
 
