@@ -13,7 +13,6 @@ import keras
 import numpy as np
 import tensorflow as tf
 
-from utils._quiet import retracing_allowed
 from utils.exercises.core import Incorrect, Problem, Section, raised
 from utils.exercises.judges import a_type, call_learner, create, numpy_of, own_layer_class, returned_none
 from utils.exercises.kinds import ChoiceProblem, NumberProblem
@@ -91,8 +90,7 @@ class DropoutLayer(Problem):
             delegated.append(layer)
             return keras_call(layer, *args, **kwargs)
 
-        # each check traces the learner's layer anew, on purpose; a Dropout layer inside it is noticed when called
-        with retracing_allowed(), mock.patch.object(keras.layers.Dropout, "call", spied):
+        with mock.patch.object(keras.layers.Dropout, "call", spied):  # a Dropout layer inside is noticed when called
             try:
                 self.judge_layer(answer)
             except Incorrect:
@@ -247,10 +245,6 @@ class McDropoutPredict(Problem):
     )
 
     def judge(self, answer):
-        with retracing_allowed():  # each check builds a new model, on purpose
-            self.judge_function(answer)
-
-    def judge_function(self, answer):
         """Judge the function ``answer`` on the check's model: shape, dropout on, averaged, uses ``passes``."""
         if not callable(answer) or isinstance(answer, type):
             raise Incorrect(f"expected your function mc_dropout_predict(model, X, passes), got {a_type(answer)}.")

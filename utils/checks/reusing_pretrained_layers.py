@@ -136,6 +136,11 @@ def compiles_recorded():
         yield record
 
 
+def flags_at_last_compile(compiles, model) -> dict:
+    """{id(layer): trainable} as ``model`` stood when it was last compiled, from ``compiles_recorded``'s list."""
+    return next((flags for compiled, flags in reversed(compiles) if compiled is model), {})
+
+
 class BOnA(Problem):
     """A function that builds B-on-A right: copies, frozen, a new sigmoid output, compiled after freezing."""
 
@@ -203,7 +208,7 @@ class BOnA(Problem):
                             "wreck them.")
         if not getattr(model, "compiled", False):
             raise Incorrect(f"{what} returned a model that is not compiled: compile it, after freezing.")
-        flags = next((flags for compiled, flags in reversed(compiles) if compiled is model), {})
+        flags = flags_at_last_compile(compiles, model)
         if any(flags.get(id(layer)) for layer in reused):
             raise Incorrect(f"{what} compiles the model before freezing the reused layers. Here it happens to work, "
                             "because nothing has trained yet (section 5.3); but once a model has been fit, its "
@@ -313,7 +318,7 @@ class FineTune(Problem):
         if not is_binary_loss(result):
             raise Incorrect("after fine_tune, the model is compiled with the loss "
                             f"{loss_name(result)!r}: keep \"binary_crossentropy\" for task B.")
-        flags = next((flags for compiled, flags in reversed(compiles) if compiled is result), {})
+        flags = flags_at_last_compile(compiles, result)
         if any(flags.get(id(layer)) is False for layer in dense_layers(result)):
             raise Incorrect("fine_tune compiles the model before unfreezing its layers. Here it happens to work, "
                             "because the new training step is built at the next fit; the rule of section 5.3 is to "
