@@ -15,11 +15,15 @@ import compileall
 import contextlib
 import csv
 import hashlib
+import json
 import os
+import shutil
 import re
 import secrets
 import sys
+import sysconfig
 import tempfile
+import threading
 import time
 from collections import Counter
 from concurrent.futures import ThreadPoolExecutor
@@ -28,12 +32,12 @@ from datetime import datetime
 from pathlib import Path
 
 import nbformat
-from nbclient import NotebookClient
-from nbclient.exceptions import CellTimeoutError, DeadKernelError
 
-from tools import grade_probe
+from tools import grade_probe, sandbox
 from tools.grade_probe import MIME
 from tools.notebooks import ROOT, published_exercise, without_colab
+from utils.checks import section as checks_section
+from utils.exercises.core import problems_of
 
 CHECK_CALL = re.compile(r"^ex\.(\w+)\.check\((\w+)\)\s*$", re.MULTILINE)
 SETUP_CALL = re.compile(r"""utils\.setup\(\s*["'](\w+)["']""")
@@ -53,7 +57,12 @@ SUSPICIOUS = re.compile(
 # The files whose code judges the answers, compiled ones included: a submission that changes them
 # stops the run. (utils/ is compiled before the first submission, so an honest run changes none.)
 GRADER_FILES = ("utils/**/*.py", "utils/**/*.pyc", "tools/grade_probe.py")
+DECIDING = threading.Lock()
 IGNORED = {"timestamp.txt"}  # nbgrader's note beside each submission
+PASSED_ON = ("COURSE_DATA_DIR", "CUDA_VISIBLE_DEVICES")  # the only settings of the grader's a submission sees
+STARTUP_S = 60  # for the sandbox to start its kernel, and to print the executed notebook
+# An error that says the submission tried to write where it may not: the course's code, its environment.
+READ_ONLY = re.compile(r"Read-only file system|Permission denied")
 
 
 class Unusable(Exception):
@@ -90,6 +99,8 @@ class Result:
 
     submission: str
     status: str = "graded"
+    sha256: str = ""  # of the file as handed in, taken before any submission ran
+    judged_inside: list = field(default_factory=list)  # exercises whose verdict was reached in the sandbox
     verdicts: dict = field(default_factory=dict)  # exercise -> (outcome, reason)
     notes: list = field(default_factory=list)
 
@@ -120,25 +131,31 @@ def assignment_of(exercise: Path) -> Assignment:
 
 
 def grader_fingerprint() -> str:
-    """A SHA-256 sum over the code that judges the answers."""
+    """A SHA-256 sum over the code that judges the answers, and the names, sizes and times of what the Python
+    environment has installed (where a `.pth` file planted would run in every later Python)."""
     digest = hashlib.sha256()
     for path in sorted(path for pattern in GRADER_FILES for path in ROOT.glob(pattern)):
         digest.update(path.relative_to(ROOT).as_posix().encode() + b"\0" + path.read_bytes())
+    for folder in sorted({sysconfig.get_path("purelib"), sysconfig.get_path("platlib")}):
+        for entry in sorted(os.scandir(folder), key=lambda entry: entry.name):
+            stat = entry.stat(follow_symlinks=False)
+            digest.update(f"{entry.name}\0{stat.st_size}\0{stat.st_mtime_ns}\0".encode())
     return digest.hexdigest()
 
 
-def read_submission(path: Path):
-    """The notebook in ``path``, or Unusable saying why it is not one."""
+def read_submission(path: Path, name: str = ""):
+    """The notebook in ``path`` (handed in as ``name``), or Unusable saying why it is not one."""
+    name = Path(name or path.name).name
     if path.suffix != ".ipynb":
-        raise Unusable("not a notebook", f"{path.name} is not a Jupyter notebook (.ipynb): hand in the notebook.")
+        raise Unusable("not a notebook", f"{name} is not a Jupyter notebook (.ipynb): hand in the notebook.")
     try:
         notebook = nbformat.reads(path.read_text(encoding="utf-8"), as_version=4)
         nbformat.validate(notebook)
     except UnicodeDecodeError:
-        raise Unusable("malformed", f"{path.name} is not text: it cannot be a notebook.") from None
+        raise Unusable("malformed", f"{name} is not text: it cannot be a notebook.") from None
     except Exception as error:  # JSON errors, and JSON that is not a notebook
         reason = str(error).splitlines()[0][:200]
-        raise Unusable("malformed", f"{path.name} cannot be read as a notebook ({reason}).") from None
+        raise Unusable("malformed", f"{name} cannot be read as a notebook ({reason}).") from None
     return notebook
 
 
@@ -172,50 +189,76 @@ def with_probes(notebook, assignment: Assignment, nonce: str):
     return nbformat.v4.new_notebook(cells=cells, metadata=notebook.metadata)
 
 
-def run(notebook, limit: float, full: bool, result: Result) -> None:
-    """Execute the notebook in a fresh kernel of its own, in a folder of its own, within ``limit`` seconds."""
-    deadline = time.monotonic() + limit
+def run(notebook, limit: float, full: bool, result: Result, sandboxed: str | None):
+    """Execute the notebook in a fresh kernel, in a sandbox of its own (bwrap at ``sandboxed``; None: a plain
+    process), within ``limit`` seconds; the notebook as executed, or None when nothing readable came back."""
     env = {
-        **os.environ,
         "PYTHONPATH": str(ROOT),
         "COURSE_QUICK": "" if full else "1",
-        "PIP_NO_INDEX": "1",  # a `%pip install` in a submission cannot change the grader's libraries
+        "PIP_NO_INDEX": "1",  # a `%pip install` in a submission cannot reach a package index
+        **{name: os.environ[name] for name in PASSED_ON if name in os.environ},
     }
-    with tempfile.TemporaryDirectory(prefix="grading-", ignore_cleanup_errors=True) as folder:
-        client = NotebookClient(
-            notebook,
-            kernel_name="python3",
-            allow_errors=True,  # a cell that raises still leaves the later exercises to grade
-            timeout_func=lambda cell: max(1, int(deadline - time.monotonic())),
-            shutdown_kernel="immediate",
-            resources={"metadata": {"path": folder}},
-        )
-        try:
-            client.execute(env=env)
-        except CellTimeoutError:
-            result.status = "timed out"
-            result.notes.append(f"stopped after the time limit of {limit:.0f} s.")
-        except DeadKernelError:
-            result.status = "kernel died"
-            result.notes.append("the notebook's Python process died (out of memory, or a call that ended it).")
+    with tempfile.TemporaryDirectory(prefix="submission-") as folder:
+        nbformat.write(notebook, Path(folder) / "submission.ipynb")
+        where = sandbox.INSIDE if sandboxed else Path(folder)
+        argv = [sys.executable, "-m", "tools.grade_run", str(where / "submission.ipynb"), str(limit)]
+        # The sandbox's own deadline is a backstop: the runner inside stops the kernel at ``limit``, keeping
+        # the verdicts reached so far, and needs some seconds to start and to print.
+        outcome = sandbox.run(argv, Path(folder), env, limit + STARTUP_S, sandboxed)
+    if outcome.stopped:
+        result.status = "timed out" if "time limit" in outcome.stopped else "over the limits"
+        result.notes.append(f"{outcome.stopped}.")
+        return None
+    try:
+        report = json.loads(outcome.stdout)
+        executed = nbformat.from_dict(report["notebook"])
+        status = report["status"]
+    except (ValueError, KeyError, TypeError, AttributeError):
+        result.status = "kernel died"
+        result.notes.append("the notebook's run gave no readable result (its Python process was ended, or it "
+                            f"printed over the grader's record){last_line(outcome.stderr)}.")
+        return None
+    if status == "timed out":
+        result.status = "timed out"
+        result.notes.append(f"stopped after the time limit of {limit:.0f} s.")
+    elif status == "kernel died":
+        result.status = "kernel died"
+        result.notes.append("the notebook's Python process died (out of memory, or a call that ended it).")
+    return executed
 
 
-def collect(notebook, assignment: Assignment, nonce: str, result: Result) -> None:
-    """The grader's verdicts from the executed notebook, and the errors the learner's cells raised."""
+def last_line(text: str) -> str:
+    """': <the last line of text>', for a note, or nothing."""
+    lines = [line for line in text.splitlines() if line.strip()]
+    return f": {lines[-1][:200]}" if lines else ""
+
+
+def collect(prepared, executed, assignment: Assignment, nonce: str, result: Result) -> None:
+    """The grader's verdicts and the errors the learner's cells raised: cells, sources and probes from the notebook
+    the grader prepared, only outputs from the one the sandbox sent back (which may have been rewritten)."""
+    problems = problems_of(checks_section(assignment.key))
+    outputs = [[] for _ in prepared.cells]
+    if executed is not None:
+        if len(executed.cells) == len(prepared.cells):
+            outputs = [cell.get("outputs", []) for cell in executed.cells]
+        else:
+            result.flag("the notebook sent back from its sandbox is not the one sent in: read it")
     number = 0
-    for cell in notebook.cells:
+    for cell, cell_outputs in zip(prepared.cells, outputs, strict=True):
         if cell.cell_type != "code":
             continue
         if "grader" in cell.metadata:
-            judged(cell, nonce, result)
+            judged(problems[cell.metadata["grader"]], cell_outputs, nonce, result)
             continue
         number += 1
         where = cell_label(number, cell.source)
         if SUSPICIOUS.search(without_colab(cell.source)):
             result.flag(f"{where} touches Python's internals or installs packages: read it before trusting the grade")
-        for output in cell.get("outputs", []):
-            if output.output_type == "error":
-                result.notes.append(f"{where} raised {output.ename}: {output.evalue}"[:300])
+        for output in cell_outputs:
+            if output.get("output_type") == "error":
+                result.notes.append(f"{where} raised {output.get('ename')}: {output.get('evalue')}"[:300])
+                if READ_ONLY.search(str(output.get("evalue", ""))):
+                    result.flag(f"{where} tried to write into the course's files or environment: read it")
                 if result.status == "graded":
                     result.status = "raised"
     for check in assignment.checks:
@@ -228,29 +271,76 @@ def cell_label(number: int, source: str) -> str:
     return f"cell {number} (`{first_line[:60]}`)"
 
 
-def judged(probe, nonce: str, result: Result) -> None:
-    """The verdict a probe cell showed: exactly one record, of its own exercise, with this run's nonce."""
-    name = probe.metadata["grader"]
+def judged(problem, outputs: list, nonce: str, result: Result) -> None:
+    """The verdict on one exercise, from what its probe recorded: exactly one record, of its own exercise, with
+    this run's nonce."""
+    name = problem.name
     records = [
-        output.data[MIME]
-        for output in probe.get("outputs", [])
-        if output.output_type == "display_data" and MIME in output.get("data", {})
+        output["data"][MIME]
+        for output in outputs
+        if output.get("output_type") == "display_data" and isinstance(output.get("data"), dict)
+        and MIME in output["data"]
     ]
-    errors = [output.ename for output in probe.get("outputs", []) if output.output_type == "error"]
+    errors = [str(output.get("ename")) for output in outputs if output.get("output_type") == "error"]
     if errors:
-        result.verdicts[name] = ("incorrect", f"the check could not run after your notebook: {errors[0]}")
-    elif len(records) == 1 and records[0].get("nonce") == nonce and records[0].get("exercise") == name:
-        result.verdicts[name] = (OUTCOMES.get(records[0].get("outcome"), "incorrect"), str(records[0].get("reason")))
+        result.verdicts[name] = ("incorrect", f"the check could not run after your notebook: {errors[0][:100]}")
+    elif len(records) == 1 and isinstance(records[0], dict) and records[0].get("nonce") == nonce \
+            and records[0].get("exercise") == name:
+        result.verdicts[name] = decision(problem, records[0].get("observed"), result)
     elif records:
-        result.verdicts[name] = ("incorrect", "the grader's check was interfered with.")
-        result.flag(f"`{name}`: the check showed {len(records)} verdicts, or a forged one: read the notebook.")
+        interfered(name, result, f"the check showed {len(records)} records, or a forged one")
 
 
-def grade(path: Path, folder: Path, assignment: Assignment, limit: float, full: bool) -> Result:
+def decision(problem, observed, result: Result) -> tuple[str, str]:
+    """(outcome, reason): decided here from the answer as data where the problem allows it; otherwise the verdict
+    reached in the sandbox, which counts as given only where the grader cannot judge outside, or says "wrong"."""
+    if problem.judged_outside and isinstance(observed, dict) and "answer" in observed:
+        with DECIDING:  # the checks' objects are shared by the threads that grade side by side
+            feedback = problem.decide(observed)
+        return OUTCOMES[feedback.outcome.value], feedback.message
+    verdict = observed.get("verdict") if isinstance(observed, dict) else None
+    if not (isinstance(verdict, list) and len(verdict) == 2 and all(isinstance(part, str) for part in verdict)):
+        return interfered(problem.name, result, "its record is not one the grader writes")
+    outcome, reason = OUTCOMES.get(verdict[0], "incorrect"), verdict[1][:1000]
+    if problem.judged_outside and outcome == "correct":
+        return interfered(problem.name, result, "a verdict of correct came from the notebook, not the grader")
+    if not problem.judged_outside:
+        result.judged_inside.append(problem.name)
+    return outcome, reason
+
+
+def interfered(name: str, result: Result, how: str) -> tuple[str, str]:
+    """Mark the exercise wrong and the submission flagged: something stood in for the grader's probe."""
+    result.verdicts[name] = ("incorrect", "the grader's check was interfered with.")
+    result.flag(f"`{name}`: {how}: read the notebook.")
+    return result.verdicts[name]
+
+
+@dataclass(frozen=True)
+class Submission:
+    """A file handed in: its name (its path in the submissions folder), its private copy, and its SHA-256."""
+
+    name: str
+    copy: Path
+    sha256: str
+
+
+def staged(files: list[Path], folder: Path, into: Path) -> list[Submission]:
+    """Copy every submission into ``into`` and hash it, before any runs: each is graded as it was handed in."""
+    copies = []
+    for number, path in enumerate(files):
+        copy = into / f"{number:05d}{path.suffix}"
+        shutil.copyfile(path, copy)
+        digest = hashlib.sha256(copy.read_bytes()).hexdigest()
+        copies.append(Submission(printable(path.relative_to(folder).as_posix()), copy, digest))
+    return copies
+
+
+def grade(submission: Submission, assignment: Assignment, limit: float, full: bool, sandboxed: str | None) -> Result:
     """Grade one submission; never raises for anything the submission is or does."""
-    result = Result(printable(path.relative_to(folder).as_posix()))
+    result = Result(submission.name, sha256=submission.sha256)
     try:
-        notebook = read_submission(path)
+        notebook = read_submission(submission.copy, submission.name)
         found = named_section(notebook)
         if found != assignment.key:
             what = f"section `{found}`" if found else "no section of this course (no `utils.setup(...)` call)"
@@ -263,9 +353,9 @@ def grade(path: Path, folder: Path, assignment: Assignment, limit: float, full: 
     nonce = secrets.token_hex(16)
     prepared = with_probes(notebook, assignment, nonce)
     try:
-        run(prepared, limit, full, result)
-        collect(prepared, assignment, nonce, result)
-    except Exception as error:  # the kernel would not start, say: this submission only
+        executed = run(prepared, limit, full, result, sandboxed)
+        collect(prepared, executed, assignment, nonce, result)
+    except Exception as error:  # the sandbox would not start, say: this submission only
         result.status = "grader error"
         result.notes.append(f"the grader failed on this submission: {type(error).__name__}: {error}"[:300])
     return result
@@ -320,15 +410,16 @@ def student_of(submission: str) -> str:
 
 
 def sheet_header(checks) -> list[str]:
-    """The columns of grades.csv: the submission, its student, its status, one per exercise, the points and notes."""
-    return ["submission", "student", "status", *(check.name for check in checks), "total", "notes"]
+    """The columns of grades.csv: the submission, its student, its status, one per exercise, the points, the notes
+    and the SHA-256 of the file graded."""
+    return ["submission", "student", "status", *(check.name for check in checks), "total", "notes", "sha256"]
 
 
 def sheet_row(result: Result, checks, weights: dict) -> list:
     """One submission's row of grades.csv."""
     verdicts = [result.verdicts.get(check.name, ("", ""))[0] for check in checks]
     return [result.submission, student_of(result.submission), result.status, *verdicts, result.points(weights),
-            " | ".join(result.notes)]
+            " | ".join(result.notes), result.sha256]
 
 
 def parse_points(settings: list[str], checks) -> dict:
@@ -365,6 +456,9 @@ def feedback(result: Result, checks: list[Check], key: str, mode: str) -> str:
         for check in checks:
             outcome, reason = result.verdicts[check.name]
             lines.append(f"| `{check.name}` | {outcome} | {reason.replace('|', '/').replace(chr(10), ' ')} |")
+    if result.judged_inside:
+        inside = ", ".join(f"`{name}`" for name in result.judged_inside)
+        lines += ["", f"Judged inside your notebook's sandbox (its code runs where the answer is checked): {inside}."]
     if result.notes:
         lines += ["", "Notes:", *(f"- {note}" for note in result.notes)]
     return "\n".join(lines) + "\n"
@@ -399,36 +493,46 @@ def main(argv=None) -> int:
         stale.unlink()
     mode = "full mode" if args.full else "quick mode"
     jobs = max(1, args.jobs)
+    sandboxed = sandbox.bwrap()
+    if not sandboxed:
+        print(sandbox.risk_without_sandbox(), file=sys.stderr)
     print(f"grading {len(files)} submissions of section {exercise.stem} in {mode}, {args.limit:.0f} s each, "
-          f"{jobs} at a time")
+          f"{jobs} at a time, {'each in a bubblewrap sandbox' if sandboxed else 'WITHOUT A SANDBOX'}")
     compileall.compile_dir(ROOT / "utils", quiet=1)
     fingerprint, started = grader_fingerprint(), time.monotonic()
 
-    def timed_grade(path: Path) -> tuple[Result, float]:
-        """Grade one submission (in a thread: its kernel is a process of its own); the result and the seconds."""
-        begun = time.monotonic()
-        return grade(path, args.folder, assignment, args.limit, args.full), time.monotonic() - begun
+    with tempfile.TemporaryDirectory(prefix="submissions-") as private:
+        handed_in = staged(files, args.folder, Path(private))
 
-    with (out / "grades.csv").open("w", newline="", encoding="utf-8-sig") as sheet, \
-            ThreadPoolExecutor(max_workers=jobs) as pool:  # the BOM: Excel reads UTF-8
-        writer = csv.writer(sheet)
-        writer.writerow(sheet_header(checks))
-        for result, seconds in pool.map(timed_grade, files):  # in the files' order, each as soon as it can be
-            writer.writerow(sheet_row(result, checks, weights))
-            sheet.flush()  # the rows so far survive an interrupted run
-            target = out / "feedback" / f"{result.submission}.md"
-            target.parent.mkdir(parents=True, exist_ok=True)
-            target.write_text(feedback(result, checks, assignment.key, mode), encoding="utf-8")
-            print(f"  {result.submission}: {result.status}, {result.correct}/{len(checks)} correct ({seconds:.0f} s)")
-            if grader_fingerprint() != fingerprint:
-                pool.shutdown(wait=True, cancel_futures=True)
-                which = result.submission if jobs == 1 else f"{result.submission} (or one graded beside it)"
-                print(f"error: the course's checks changed while {which} ran; grading stopped. Restore utils/ and "
-                      "tools/ (git checkout -- utils tools), read that notebook, and grade again.", file=sys.stderr)
-                return 1
+        def timed_grade(submission: Submission) -> tuple[Result, float]:
+            """Grade one submission (in a thread: its sandbox is a process of its own); the result and the seconds."""
+            begun = time.monotonic()
+            return grade(submission, assignment, args.limit, args.full, sandboxed), time.monotonic() - begun
+
+        with (out / "grades.csv").open("w", newline="", encoding="utf-8-sig") as sheet, \
+                ThreadPoolExecutor(max_workers=jobs) as pool:  # the BOM: Excel reads UTF-8
+            writer = csv.writer(sheet)
+            writer.writerow(sheet_header(checks))
+            for result, seconds in pool.map(timed_grade, handed_in):  # in the files' order, each when it can be
+                writer.writerow(sheet_row(result, checks, weights))
+                sheet.flush()  # the rows so far survive an interrupted run
+                target = out / "feedback" / f"{result.submission}.md"
+                target.parent.mkdir(parents=True, exist_ok=True)
+                target.write_text(feedback(result, checks, assignment.key, mode), encoding="utf-8")
+                print(f"  {result.submission}: {result.status}, {result.correct}/{len(checks)} correct "
+                      f"({seconds:.0f} s)")
+                if grader_fingerprint() != fingerprint:  # only possible without a sandbox
+                    pool.shutdown(wait=True, cancel_futures=True)
+                    which = result.submission if jobs == 1 else f"{result.submission} (or one graded beside it)"
+                    print(f"error: the course's checks or Python environment changed while {which} ran; grading "
+                          "stopped. Restore them (git checkout -- utils tools; make clean test), read that notebook, "
+                          "and grade again, in a sandbox.", file=sys.stderr)
+                    return 1
     elapsed = time.monotonic() - started
     print(f"wrote {out / 'grades.csv'} and {len(files)} feedback files in {out / 'feedback'} "
           f"({elapsed:.0f} s, {elapsed / len(files):.0f} s per submission)")
+    if not sandboxed:
+        print(sandbox.risk_without_sandbox(), file=sys.stderr)
     return 0
 
 

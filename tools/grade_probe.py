@@ -1,8 +1,11 @@
-"""What the grader runs inside a submission's kernel, right after each exercise's check cell.
+"""What the grader runs inside a submission's kernel (in its sandbox), right after each exercise's check cell.
 
-``verdict`` judges the learner's answer with a fresh import of the section's checks, so nothing the
-notebook did to ``ex``, to a check method or to the loaded check modules counts, and shows the
-verdict as one output of a type of its own, tagged with the grading run's nonce.
+``observe`` reads the learner's answer with a fresh import of the section's checks, so that nothing the
+notebook did to ``ex``, to a check method or to the loaded check modules counts, and shows what the
+grader needs as one output of a type of its own, tagged with the grading run's nonce: the answer as data
+where the grader judges it outside (``Problem.judged_outside``), else the verdict reached here. Nothing
+here is trusted: the grader decides from the data, and takes a verdict from here only for the exercises
+it cannot judge outside, or when the verdict is not "correct".
 """
 
 import importlib
@@ -33,23 +36,23 @@ def fresh_checks():
                 setattr(utils, name, module)
 
 
-def judge(key: str, name: str, answer_of) -> tuple[str, str]:
-    """(outcome, reason) for the answer ``answer_of()`` gives to exercise ``name`` of section ``key``."""
+def observe(key: str, name: str, answer_of) -> dict:
+    """What exercise ``name`` of section ``key`` needs of the answer ``answer_of()`` gives (Problem.observe)."""
     try:
         answer = answer_of()
     except NameError as error:
-        return "Not attempted", f"{error} when its check runs."
+        return {"verdict": ["Not attempted", f"{error} when its check runs."]}
     except Exception as error:  # the answer's own expression failed: not the checks' business
-        return "Incorrect", f"reading your answer raised {type(error).__name__}: {error}"
+        return {"verdict": ["Incorrect", f"reading your answer raised {type(error).__name__}: {error}"]}
     with fresh_checks() as checks:
-        feedback = getattr(checks.section(key), name).evaluate(answer)
-        return feedback.outcome.value, feedback.message
+        from utils.exercises.core import problems_of
+
+        return problems_of(checks.section(key))[name].observe(answer)
 
 
 def verdict(key: str, name: str, answer_of, nonce: str) -> None:
-    """Judge the answer and show the verdict for the grader to collect."""
+    """Observe the answer and show the record for the grader to collect."""
     from IPython.display import display
 
-    outcome, reason = judge(key, name, answer_of)
-    record = {"nonce": nonce, "exercise": name, "outcome": outcome, "reason": reason}
-    display({MIME: record, "text/plain": f"[grader] {name}: {outcome}"}, raw=True)
+    record = {"nonce": nonce, "exercise": name, "observed": observe(key, name, answer_of)}
+    display({MIME: record, "text/plain": f"[grader] {name}: recorded"}, raw=True)

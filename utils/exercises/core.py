@@ -80,6 +80,33 @@ class Problem:
         print(f"This cell confirms the answer to `{self.name}`: it runs once your answer passes its check.")
         return False
 
+    # For grading: the answer judged where the learner's code never ran. ------------------------
+
+    judged_outside = False  # True where the answer is plain data (utils.exercises.wire) that the grader can judge
+
+    def observe(self, answer=Ellipsis) -> dict:
+        """What the grader needs of ``answer``, made beside the learner's code: the answer as data where this
+        problem is judged outside, else the verdict reached here."""
+        if self.judged_outside:
+            from utils.exercises import wire
+
+            try:
+                return {"answer": wire.encode(answer)}
+            except Exception as error:
+                return {"verdict": [Outcome.INCORRECT.value, f"your answer could not be read: {raised(error)}"]}
+        feedback = self.evaluate(answer)
+        return {"verdict": [feedback.outcome.value, feedback.message]}
+
+    def decide(self, observed) -> Feedback:
+        """The verdict on an answer that ``observe`` wrote, as data: the grader's side."""
+        from utils.exercises import wire
+
+        try:
+            answer = wire.decode(observed["answer"])
+        except (wire.Unreadable, KeyError, TypeError, ValueError, OverflowError) as error:
+            return Feedback(Outcome.INCORRECT, self.name, f"the grader could not read your answer: {error_text(error)}")
+        return self.evaluate(answer)
+
     # The same, as values (for tests and grading). ---------------------------------------------
 
     def evaluate(self, answer=Ellipsis) -> Feedback:

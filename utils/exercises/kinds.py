@@ -32,6 +32,8 @@ class NumberProblem(Problem):
     With ``exact``, the answer has a short exact value (0.4): it and every slip must be given to
     within rounding error, and no message speaks of rounding."""
 
+    judged_outside = True
+
     answer: float
     digits: int | None = 3
     slips: tuple[tuple[float, str], ...] = ()
@@ -100,6 +102,8 @@ class VectorProblem(Problem):
     ``expected()`` gives the right numbers, ``slips()`` pairs the numbers of a typical slip with its reason.
     """
 
+    judged_outside = True
+
     shape: tuple[int, ...]
     shape_reason = "one number per component"
 
@@ -132,6 +136,8 @@ class VectorProblem(Problem):
 class ChoiceProblem(Problem):
     """One letter among ``options``; ``answer`` is the right one, ``reasons`` says why each other is wrong."""
 
+    judged_outside = True
+
     options: str = "abcd"
     answer: str
     reasons: dict[str, str]
@@ -144,6 +150,8 @@ class ChoiceProblem(Problem):
 
 class ChoicesProblem(Problem):
     """Every letter that applies; ``answer`` is the right set, ``reasons`` says why each option is in or out."""
+
+    judged_outside = True
 
     options: str
     answer: frozenset[str]
@@ -178,6 +186,8 @@ class Rule:
 
 class RuleProblem(Problem):
     """An object judged by ``rules``, in order: the first that fails gives the reason."""
+
+    judged_outside = True
 
     rules: tuple[Rule, ...] = ()
 
