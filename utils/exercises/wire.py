@@ -10,9 +10,12 @@ a Foo".
 
 import math
 import numbers
+import warnings
 
 import keras
 import numpy as np
+
+from utils.exercises.judges import RELU_PROBE
 
 MAX_ITEMS = 100_000  # numbers in one answer
 MAX_DEPTH = 20
@@ -65,9 +68,10 @@ def encode(value, depth: int = 0) -> dict:
     if isinstance(value, keras.callbacks.EarlyStopping):
         return {"t": "early_stopping", "v": {name: encode(getattr(value, name, None), depth + 1)
                                             for name in EARLY_STOPPING}}
+    if isinstance(value, keras.layers.Lambda):
+        return {"t": "lambda_layer", "name": value.name[:200], "behaviour": _behaviour(value.function)}
     if isinstance(value, KERAS_KINDS):
-        return {"t": "keras", "name": type(value).__qualname__[:200], "keras": _keras_path(type(value)),
-                "config": _json_safe(keras.saving.serialize_keras_object(value))}
+        return _keras_encoded(value)
     return {"t": "opaque", "module": type(value).__module__[:200], "name": type(value).__qualname__[:200]}
 
 
@@ -105,6 +109,10 @@ def decode(data, depth: int = 0):
         return _class(data)
     if kind == "keras":
         return _keras_object(data)
+    if kind == "lambda_layer":
+        function = _recorded(data.get("behaviour"))
+        return _stand_in("keras.layers", "Lambda", keras.layers.Layer)(name=str(data.get("name", "lambda"))[:200]) \
+            if function is None else _lambda_layer(function, str(data.get("name", "lambda"))[:200])
     if kind == "early_stopping" and isinstance(value, dict):
         settings = {name: decode(value[name], depth + 1) for name in EARLY_STOPPING if name in value}
         if not all(isinstance(v, str | int | float | bool | None) for v in settings.values()):
@@ -185,14 +193,108 @@ def _class(data: dict) -> type:
     return _stand_in("__main__", name, base or object)
 
 
+def _keras_encoded(value) -> dict:
+    """A Keras layer, model or optimizer as its configuration; an activation function of the learner's own (in it or
+    in its layers) by what it computes on the inputs the checks try (RELU_PROBE), for it cannot cross as code."""
+    parts = _with_activations(value)
+    own = [None if _keras_own(part.activation) else _behaviour(part.activation) for part in parts]
+    with warnings.catch_warnings():  # a lambda activation makes Keras warn; it does not cross as code anyway
+        warnings.simplefilter("ignore")
+        config = _json_safe(keras.saving.serialize_keras_object(value))
+    for part_config, behaviour in zip(_activation_configs(config, len(parts)), own, strict=False):
+        if behaviour is not None and part_config is not None:
+            part_config["activation"] = "linear"  # rebuilt as linear, then given the recorded function
+    return {"t": "keras", "name": type(value).__qualname__[:200], "keras": _keras_path(type(value)),
+            "config": config, "activations": own}
+
+
+def _with_activations(value) -> list:
+    """The object and its layers (a Sequential's), those that hold an activation function, in order."""
+    parts = [value, *getattr(value, "layers", [])] if isinstance(value, keras.Model) else [value]
+    return [part for part in parts if callable(getattr(part, "activation", None))]
+
+
+def _activation_configs(config: dict, count: int) -> list:
+    """The configurations, inside an encoded object's, that hold an activation, in the order _with_activations gives."""
+    found = []
+
+    def walk(node):
+        if isinstance(node, dict):
+            inner = node.get("config")
+            if isinstance(inner, dict) and "activation" in inner:
+                found.append(inner)
+            for item in node.values():
+                walk(item)
+        elif isinstance(node, list):
+            for item in node:
+                walk(item)
+
+    walk(config)
+    return found[:count] if len(found) >= count else [None] * count
+
+
+def _keras_own(function) -> bool:
+    """True for an activation function Keras defines (its configuration names it, and it rebuilds as itself)."""
+    return getattr(function, "__module__", "").startswith("keras.") and getattr(function, "__name__", "") != "<lambda>"
+
+
+def _behaviour(function) -> dict:
+    """A function of the learner's as its name and what it returns for RELU_PROBE (None where it raised)."""
+    try:
+        outputs = np.asarray(function(keras.ops.convert_to_tensor(RELU_PROBE)), dtype=float)
+        outputs = [_number(x) for x in outputs.ravel().tolist()] if outputs.shape == RELU_PROBE.shape else None
+    except Exception:
+        outputs = None
+    return {"name": str(getattr(function, "__name__", type(function).__name__))[:200], "outputs": outputs}
+
+
+def _recorded(behaviour):
+    """A function that returns what the learner's returned for RELU_PROBE, and raises for any other input."""
+    if not isinstance(behaviour, dict):
+        return None
+    outputs = behaviour.get("outputs")
+    values = None if outputs is None else np.array([_float(x) for x in outputs[: RELU_PROBE.size]], dtype="float32")
+
+    def recorded(x):
+        given = np.asarray(x, dtype="float32")
+        if values is None or values.shape != RELU_PROBE.shape or given.shape != RELU_PROBE.shape \
+                or not np.array_equal(given, RELU_PROBE):
+            raise ValueError("this function of yours was recorded on the checks' inputs only")
+        return values
+
+    recorded.__name__ = recorded.__qualname__ = str(behaviour.get("name", "function"))[:200]
+    return recorded
+
+
+def _lambda_layer(function, name: str):
+    """A stand-in for a learner's Lambda layer: a layer without weights that computes what the recorded function
+    does."""
+
+    class Lambda(keras.layers.Layer):
+        def call(self, x):
+            return keras.ops.convert_to_tensor(function(x))
+
+    Lambda.__module__ = "keras.src.layers.core.lambda_layer"
+    return Lambda(name=name)
+
+
 def _keras_object(data: dict):
-    """A Keras object rebuilt from its configuration, in safe mode, when it names only the course's modules."""
+    """A Keras object rebuilt from its configuration, in safe mode, when it names only the course's modules; with
+    the activation functions of the learner's own put back as recorded."""
     config = data.get("config")
     _screen(config)
     try:
-        return keras.saving.deserialize_keras_object(config, safe_mode=True)
+        rebuilt = keras.saving.deserialize_keras_object(config, safe_mode=True)
     except Exception as error:
         raise Unreadable(f"its configuration could not be rebuilt ({type(error).__name__})") from None
+    recorded = data.get("activations") or []
+    parts = _with_activations(rebuilt)
+    if not isinstance(recorded, list) or len(recorded) > len(parts):
+        raise Unreadable("activations that the object does not have")
+    for part, behaviour in zip(parts, recorded, strict=False):
+        if behaviour is not None:
+            part.activation = _recorded(behaviour)
+    return rebuilt
 
 
 def _screen(config, depth: int = 0) -> None:
