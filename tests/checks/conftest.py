@@ -1,5 +1,5 @@
 """Every answer these tests judge is judged twice: as the notebook's check judges it, and as the grader does,
-from the answer turned into data that crossed a sandbox's wall (Problem.observe, JSON, Problem.decide).
+from the evidence turned into data that crossed a sandbox's wall (Problem.observe, JSON, Problem.decide).
 Where the grader judges outside the submission, the two verdicts must be the same, word for word."""
 
 import json
@@ -11,23 +11,44 @@ from utils.exercises.core import Problem
 
 @pytest.fixture(autouse=True)
 def grader_agrees(monkeypatch):
-    """Wrap Problem.evaluate so that each verdict is compared with the grader's on the same answer."""
-    evaluate, busy = Problem.evaluate, []
+    """Wrap Problem.evaluate so that each verdict is compared with the grader's on the same evidence (gathered
+    once: the learner's function may be random, and slow)."""
+    evaluate = Problem.evaluate
 
     def both(self, answer=Ellipsis):
-        in_notebook = evaluate(self, answer)
-        if busy or not self.judged_outside:
-            return in_notebook
-        busy.append(True)
+        if not self.judged_outside or "evidence" in vars(self):
+            return evaluate(self, answer)
+        self.evidence = remembered(type(self).evidence.__get__(self))
         try:
+            in_notebook = evaluate(self, answer)
             observed = json.loads(json.dumps(self.observe(answer)))
-            by_grader = self.decide(observed) if "answer" in observed else None
         finally:
-            busy.pop()
-        if by_grader is not None:
+            del self.evidence
+        if "answer" in observed:
+            by_grader = self.decide(observed)
             assert (by_grader.outcome, by_grader.message) == (in_notebook.outcome, in_notebook.message), (
                 f"{self.name}: the grader's verdict differs from the notebook's on {answer!r:.200}"
             )
+        else:
+            assert observed["verdict"] == [in_notebook.outcome.value, in_notebook.message]
         return in_notebook
 
     monkeypatch.setattr(Problem, "evaluate", both)
+
+
+def remembered(evidence):
+    """``evidence`` (a bound method) made to gather once, and give (or raise) the same thereafter."""
+    memo = []
+
+    def once(answer):
+        if not memo:
+            try:
+                memo.append((evidence(answer), None))
+            except Exception as error:
+                memo.append((None, error))
+        found, error = memo[0]
+        if error is not None:
+            raise error
+        return found
+
+    return once

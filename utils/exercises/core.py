@@ -29,6 +29,24 @@ class NotAttempted(Exception):
     """Raised by a judge: the answer is still the stub."""
 
 
+class Later:
+    """Evidence that costs time and is needed only sometimes: gathered when the judgement asks for it (in a
+    notebook), and always for the grader, which cannot ask back. Once gathered, kept."""
+
+    def __init__(self, gather):
+        self._gather, self._value = gather, None
+
+    def __call__(self):
+        if self._gather is not None:
+            self._value, self._gather = self._gather(), None
+        return self._value
+
+
+def gathered(value):
+    """``value``, gathered first if it is Later."""
+    return value() if isinstance(value, Later) else value
+
+
 class Problem:
     """One exercise. Subclasses set ``hints`` (gentlest first, at least three) and implement ``judge``.
 
@@ -81,41 +99,63 @@ class Problem:
         return False
 
     # For grading: the answer judged where the learner's code never ran. ------------------------
+    # The grader cannot trust a verdict reached beside the learner's code, which may have replaced or read the
+    # check. So a problem that is ``judged_outside`` splits its judgement in two: ``evidence`` runs beside the
+    # learner's code and gathers, as plain data, all the judgement needs of the answer (the answer itself, or what
+    # the learner's function returned on the check's inputs), computing no reference; ``weigh`` runs in the
+    # grader, on that data alone, and decides. In a notebook, ``judge`` does both at once.
 
-    judged_outside = False  # True where the answer is plain data (utils.exercises.wire) that the grader can judge
+    judged_outside = False
+
+    def evidence(self, answer):
+        """What the judgement needs of ``answer``, as data (utils.exercises.wire): by default the answer itself."""
+        return answer
+
+    def weigh(self, evidence) -> None:
+        """Return if ``evidence`` shows a right answer; raise Incorrect or NotAttempted (by default: judge it)."""
+        self.judge(evidence)
 
     def observe(self, answer=Ellipsis) -> dict:
-        """What the grader needs of ``answer``, made beside the learner's code: the answer as data where this
-        problem is judged outside, else the verdict reached here."""
-        if self.judged_outside:
-            from utils.exercises import wire
+        """What the grader needs of ``answer``, made beside the learner's code: the evidence where this problem is
+        judged outside (or the verdict, when gathering it already shows the answer wrong), else the verdict."""
+        if not self.judged_outside:
+            feedback = self.evaluate(answer)
+            return {"verdict": [feedback.outcome.value, feedback.message]}
+        from utils.exercises import wire
 
-            try:
-                return {"answer": wire.encode(answer)}
-            except Exception as error:
-                return {"verdict": [Outcome.INCORRECT.value, f"your answer could not be read: {raised(error)}"]}
-        feedback = self.evaluate(answer)
-        return {"verdict": [feedback.outcome.value, feedback.message]}
+        def gather():
+            evidence = self.evidence(answer)
+            if isinstance(evidence, dict):
+                evidence = {key: gathered(value) for key, value in evidence.items()}
+            found.append(wire.encode(evidence))
+
+        found = []
+        feedback = self.feedback(gather, answer)
+        return {"answer": found[0]} if found else {"verdict": [feedback.outcome.value, feedback.message]}
 
     def decide(self, observed) -> Feedback:
-        """The verdict on an answer that ``observe`` wrote, as data: the grader's side."""
+        """The verdict on the evidence that ``observe`` wrote, as data: the grader's side."""
         from utils.exercises import wire
 
         try:
-            answer = wire.decode(observed["answer"])
+            evidence = wire.decode(observed["answer"])
         except (wire.Unreadable, KeyError, TypeError, ValueError, OverflowError) as error:
             return Feedback(Outcome.INCORRECT, self.name, f"the grader could not read your answer: {error_text(error)}")
-        return self.evaluate(answer)
+        return self.feedback(lambda: self.weigh(evidence), evidence)
 
     # The same, as values (for tests and grading). ---------------------------------------------
 
     def evaluate(self, answer=Ellipsis) -> Feedback:
         """The verdict on ``answer``; always Feedback, whatever it is given."""
+        return self.feedback(lambda: self.judge(answer), answer)
+
+    def feedback(self, judging, answer) -> Feedback:
+        """The Feedback that ``judging()`` comes to on ``answer`` (not attempted if it is blank), whatever it raises."""
         try:
             if self.is_blank(answer):
                 raise NotAttempted
             with retracing_allowed():  # a check traces new models on purpose: no warning above its verdict
-                self.judge(answer)
+                judging()
         except NotAttempted:
             return Feedback(Outcome.NOT_ATTEMPTED, self.name, self.stub_message)
         except Incorrect as wrong:
