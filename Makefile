@@ -7,7 +7,7 @@
 
 include tools/course.mk
 
-.PHONY: sync refresh timings lint handout grade clean
+.PHONY: sync refresh timings lint handout grade sandbox clean
 
 sync: $(VENV)/.installed
 	$(BIN)/python -m tools.derive
@@ -24,7 +24,13 @@ lint: $(VENV)/.installed
 handout: $(VENV)/.installed
 	$(BIN)/python -m tools.handout $(if $(REPOSITORY),--repository $(REPOSITORY))
 
-grade: data
+# Grading runs each submission in bubblewrap's sandbox, and the tests of that sandbox need it too.
+sandbox:
+	@bash tools/get_sandbox.sh
+
+test: sandbox
+
+grade: data sandbox
 	@test -n "$(SUBMISSIONS)" || { echo "usage: make grade SUBMISSIONS=folder [SECTION=03] [FULL=1] [LIMIT=600] [POINTS=\"name=2 ...\"]"; exit 2; }
 	$(BIN)/python -m tools.grade "$(SUBMISSIONS)" $(if $(SECTION),--section $(SECTION)) $(if $(filter 1 yes true,$(FULL)),--full) $(if $(LIMIT),--limit $(LIMIT)) $(if $(OUT),--out "$(OUT)") $(if $(POINTS),--points $(POINTS)) --jobs $(JOBS)
 
