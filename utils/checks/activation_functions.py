@@ -1,11 +1,12 @@
 """Checks for section 2: better activation functions."""
 
+import functools
 import inspect
 
 import numpy as np
 import tensorflow as tf
 
-from utils.exercises.core import Incorrect, Problem, Section
+from utils.exercises.core import Incorrect, Later, Problem, Section, gathered
 from utils.exercises.judges import TOLERANCE, close, create, own_layer_class, returned_none, run_layer
 from utils.exercises.kinds import ChoicesProblem
 
@@ -42,7 +43,14 @@ class RReLU(Problem):
         "element by element.",
     )
 
+    judged_outside = True
+
     def judge(self, answer):
+        self.weigh(self.evidence(answer))
+
+    def evidence(self, answer) -> dict:
+        """The layer's outputs on the probe batch: twice in training, twice at inference, and (Later) at inference
+        with its default bounds; a layer that cannot be built, called or traced ends the gathering."""
         cls = own_layer_class(answer, "RReLU")
         self._check_signature(cls)
         x = _probe_inputs()
@@ -52,14 +60,20 @@ class RReLU(Problem):
         training = [run_layer(layer, f"{described}(x, training=True)", x, training=True) for _ in range(2)]
         inference = [run_layer(layer, f"{described}(x, training=False)", x, training=False) for _ in range(2)]
         self._check_unknown_batch_size(layer)
-        x = x.numpy().astype(np.float64)
+        return {"training": training, "inference": inference, "defaults": Later(lambda: self._default_output(cls, x))}
+
+    def weigh(self, evidence):
+        """Judge the outputs: positive inputs unchanged, random slopes in [lower, upper] in training, their average
+        at inference, and the default bounds."""
+        training, inference = evidence["training"], evidence["inference"]
+        x = _probe_inputs().numpy().astype(np.float64)
         for output, mode in ((training[0], "training"), (inference[0], "inference")):
             self._check_positive_part(x, output, mode)
         slopes = [output[:, :N_NEGATIVE] / x[:, :N_NEGATIVE] for output in training]
         inference_slopes = inference[0][:, :N_NEGATIVE] / x[:, :N_NEGATIVE]
         self._check_training_slopes(slopes, inference_slopes)
         self._check_inference_slope(inference_slopes, inference[1][:, :N_NEGATIVE] / x[:, :N_NEGATIVE])
-        self._check_defaults(cls, _probe_inputs())
+        self._check_defaults(gathered(evidence["defaults"]), x)
 
     @staticmethod
     def _check_signature(cls):
@@ -221,10 +235,13 @@ class RReLU(Problem):
         )
 
     @staticmethod
-    def _check_defaults(cls, x):
-        layer = create(cls, "RReLU()")
-        output = run_layer(layer, "RReLU()(x, training=False)", x, training=False)
-        slope = float(np.mean(output[:, :N_NEGATIVE] / x.numpy()[:, :N_NEGATIVE]))
+    def _default_output(cls, x) -> np.ndarray:
+        """The output at inference of the layer created with its default bounds."""
+        return run_layer(create(cls, "RReLU()"), "RReLU()(x, training=False)", x, training=False)
+
+    @staticmethod
+    def _check_defaults(output, x):
+        slope = float(np.mean(output[:, :N_NEGATIVE] / x[:, :N_NEGATIVE]))
         expected = (DEFAULT_LOWER + DEFAULT_UPPER) / 2
         if close(slope, 2 / 11):
             raise Incorrect(
@@ -245,6 +262,11 @@ class RReLU(Problem):
         )
 
 
+def _swish_inputs() -> tf.Tensor:
+    """A (12, 4) batch from -4 to 4."""
+    return tf.constant(np.linspace(-4.0, 4.0, 48).reshape(12, 4), dtype=tf.float32)
+
+
 class ParametricSwish(Problem):
     """A Swish layer z·σ(βz) whose β is a trainable weight, initialized to 1."""
 
@@ -259,32 +281,58 @@ class ParametricSwish(Problem):
     )
     betas = (1.0, 0.5, 2.0, -1.5)
 
+    judged_outside = True
+
     def judge(self, answer):
+        self.weigh(self.evidence(answer))
+
+    def evidence(self, answer) -> dict:
+        """β's initial value, and (Later, in this order) the layer's outputs with β set to each of ``betas``, and
+        the gradient that reaches β."""
         cls = own_layer_class(answer, "ParametricSwish")
         layer = create(cls, "ParametricSwish()")
-        z = tf.constant(np.linspace(-4.0, 4.0, 48).reshape(12, 4), dtype=tf.float32)
+        z = _swish_inputs()
         run_layer(layer, "ParametricSwish()(z)", z)  # builds the layer; a stub returns None
         beta = self._beta(layer)
-        initial = beta.numpy()
+        evidence = {"initial": beta.numpy()}
+        for value in self.betas:
+            evidence[f"output {value}"] = Later(functools.partial(self._output_with, layer, beta, z, value))
+        evidence["gradient"] = Later(functools.partial(self._gradient, layer, beta, z))
+        return evidence
+
+    def weigh(self, evidence):
+        """Judge β's start, the outputs against z·σ(βz), and the gradient."""
+        initial = evidence["initial"]
         if not close(initial, 1):
             detail = " (with β = 0, Swish is the straight line z/2)" if close(initial, 0) else ""
             raise Incorrect(
                 f"β starts at {np.ravel(initial)[:3]}{detail}: initialize it to 1, so that the layer starts "
                 "as plain Swish, z·σ(z)."
             )
-        zs = z.numpy().astype(np.float64)
+        zs = _swish_inputs().numpy().astype(np.float64)
         for value in self.betas:
-            beta.assign(np.full(beta.shape, value, dtype=beta.dtype))
-            self._check_output(run_layer(layer, f"ParametricSwish()(z) with β = {value}", z), zs, value)
-        beta.assign(np.ones(beta.shape, dtype=beta.dtype))
-        with tf.GradientTape() as tape:
-            loss = tf.reduce_sum(layer(z))
-        gradient = tape.gradient(loss, beta)
+            self._check_output(gathered(evidence[f"output {value}"]), zs, value)
+        gradient = gathered(evidence["gradient"])
         if gradient is None or close(gradient, 0):
             raise Incorrect(
                 "no gradient reaches β: use the weight itself in `call` (with keras.ops or tf functions), "
                 "not a copy such as float(self.beta) or self.beta.numpy()."
             )
+
+    @staticmethod
+    def _output_with(layer, beta, z, value) -> np.ndarray:
+        """The layer's output on ``z`` with β set to ``value``."""
+        beta.assign(np.full(beta.shape, value, dtype=beta.dtype))
+        return run_layer(layer, f"ParametricSwish()(z) with β = {value}", z)
+
+    @staticmethod
+    def _gradient(layer, beta, z):
+        """The gradient of the summed output with respect to β (β back at 1), or None if none reaches it."""
+        beta.assign(np.ones(beta.shape, dtype=beta.dtype))
+        with tf.GradientTape() as tape:
+            loss = tf.reduce_sum(layer(z))
+        gradient = tape.gradient(loss, beta)
+        return None if gradient is None else gradient.numpy()
 
     @staticmethod
     def _beta(layer):

@@ -5,12 +5,13 @@ receive the same gradients from the same start, and every step is compared
 (``utils.optimizers.descend`` drives either). Typical slips are recognised by running them too.
 """
 
+import functools
 import math
 
 import keras
 import numpy as np
 
-from utils.exercises.core import Incorrect, NotAttempted, Problem, Section, error_text
+from utils.exercises.core import Incorrect, Later, NotAttempted, Problem, Section, error_text, gathered
 from utils.exercises.judges import a_type, code_in_quotes, short, updating_optimizer
 from utils.exercises.kinds import ChoiceProblem, NumberProblem, Rule, RuleProblem
 from utils.optimizers import descend
@@ -61,15 +62,34 @@ class UpdateRuleProblem(Problem):
         """(a wrong rule, why), in the order to try them."""
         return ()
 
+    judged_outside = True
+
     def judge(self, answer):
+        self.weigh(self.evidence(answer))
+
+    def evidence(self, answer) -> dict:
+        """The paths that new objects of the learner's class take from START on GRADIENTS: twice with the first
+        settings (the same, if the state lives on the object), then with each other setting, and with each argument
+        of the first changed alone; those last ones Later, as the judgement needs them only when the path is off."""
         rule_class = self.screen(answer)
-        if not same_path(self.path_of(rule_class, self.settings[0]), self.path_of(rule_class, self.settings[0])):
+        evidence = {"first": self.path_of(rule_class, self.settings[0]),
+                    "again": self.path_of(rule_class, self.settings[0])}
+        for number, settings in enumerate(self.settings[1:], start=1):
+            evidence[f"settings {number}"] = Later(functools.partial(self.path_of, rule_class, settings))
+        for name, other in self.settings[1].items():
+            varied = {**self.settings[0], name: other}
+            evidence[f"varied {name}"] = Later(functools.partial(self.path_of, rule_class, varied))
+        return evidence
+
+    def weigh(self, evidence):
+        """Judge the paths against Keras's optimizer (and other right rules), and name a known slip."""
+        if not same_path(evidence["first"], evidence["again"]):
             raise Incorrect(
                 "two new objects of your class, given the same gradients, took different steps: the state (velocity, "
                 "averages, step count) must live on the object (self....), created in __init__, not on the class."
             )
-        for settings in self.settings:
-            ours = self.path_of(rule_class, settings)
+        for number, settings in enumerate(self.settings):
+            ours = evidence["first"] if number == 0 else gathered(evidence[f"settings {number}"])
             right = [descend(self.keras_optimizer(**settings), START, GRADIENTS)]
             right += [descend(rule, START, GRADIENTS) for rule in self.accepted(**settings)]
             if any(same_path(ours, path) for path in right):
@@ -79,7 +99,7 @@ class UpdateRuleProblem(Problem):
                     if same_path(ours, descend(rule, START, GRADIENTS)):
                         raise Incorrect(reason)
             self.screen_direction(ours, right[0])
-            self.screen_arguments(rule_class)
+            self.screen_arguments(evidence)
             if not np.all(np.isfinite(ours)):
                 raise Incorrect(self.not_finite(int(np.flatnonzero(~np.all(np.isfinite(ours), axis=1))[0])))
             raise Incorrect(self.unexplained(ours, right[0], settings))
@@ -96,11 +116,10 @@ class UpdateRuleProblem(Problem):
                 raise Incorrect("step returns the change of the weights, not the new weights: return w plus that "
                                 "change (w - update).")
 
-    def screen_arguments(self, rule_class) -> None:
+    def screen_arguments(self, evidence) -> None:
         """Incorrect, naming the argument, when the class takes the same steps whatever value of it it is given."""
-        base = self.path_of(rule_class, self.settings[0])
         for name, other in self.settings[1].items():
-            if same_path(self.path_of(rule_class, {**self.settings[0], name: other}), base):
+            if same_path(gathered(evidence[f"varied {name}"]), evidence["first"]):
                 raise Incorrect(
                     f"your class takes the same steps with {name}={self.settings[0][name]} and {name}={other}: it "
                     f"ignores the {name} given to __init__ (a value written into the formula?). Store each argument "

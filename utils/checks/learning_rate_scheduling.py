@@ -56,7 +56,13 @@ class ExponentialRate(Problem):
          "0.05 × 0.5^(t/1000)."),
     )
 
+    judged_outside = True
+
     def judge(self, answer):
+        self.weigh(self.evidence(answer))
+
+    def evidence(self, answer) -> list[float]:
+        """The function's rates at the check's steps."""
         if isinstance(answer, keras.optimizers.schedules.LearningRateSchedule):
             raise Incorrect("that is a Keras schedule object; the exercise asks for your own function of the step.")
         if not callable(answer):
@@ -71,7 +77,13 @@ class ExponentialRate(Problem):
             if value is None:
                 raise returned_none(answer, f"exponential_rate({int(step)})")
             values.append(as_number(value))
-        values = np.array(values)
+        return values
+
+    def weigh(self, evidence):
+        """Judge the rates against Keras's ExponentialDecay at the same steps, and name a known slip."""
+        values = np.array(evidence, dtype=float)
+        if values.shape != STEPS.shape:
+            raise Incorrect("the grader received rates for other steps than it asked for.")
         right = np.array([keras_exponential(step) for step in STEPS])
         if np.allclose(values, right, rtol=1e-5):
             return
@@ -114,6 +126,8 @@ class PiecewiseBoundaries(Problem):
         "of epoch 10, and the second the last step of epoch 15.",
         "boundaries=[10 * 430 - 1, 15 * 430 - 1], values=[0.01, 0.005, 0.001].",
     )
+
+    judged_outside = True  # a Keras schedule crosses as its configuration
 
     def judge(self, answer):
         if isinstance(answer, str):
@@ -173,6 +187,7 @@ class ReadRate(Problem):
     """A learning rate read off a finder plot: about a tenth of the rate at the lowest loss."""
 
     offers = ("curve",)  # the notebook plots the sweep the learner reads the rate from
+    judged_outside = True  # a number
 
     hints = (
         "Find the lowest point of the curve, and read the rate under it (the axis is logarithmic).",

@@ -31,15 +31,58 @@ class NotAttempted(Exception):
 
 class Later:
     """Evidence that costs time and is needed only sometimes: gathered when the judgement asks for it (in a
-    notebook), and always for the grader, which cannot ask back. Once gathered, kept."""
+    notebook), and always for the grader, which cannot ask back. Once gathered, kept; so is what it raised
+    (Incorrect, NotAttempted), raised again at each ask, as the learner's code would have raised it then."""
 
     def __init__(self, gather):
-        self._gather, self._value = gather, None
+        self._gather, self._value, self._raised = gather, None, None
 
     def __call__(self):
         if self._gather is not None:
-            self._value, self._gather = self._gather(), None
+            gather, self._gather = self._gather, None
+            try:
+                self._value = gather()
+            except (Incorrect, NotAttempted) as error:
+                self._raised = error
+            except Exception as error:  # as Problem.feedback words it, so that the grader's verdict reads the same
+                self._raised = Incorrect(crash_message(error))
+        if self._raised is not None:
+            raise self._raised
         return self._value
+
+    def settled(self) -> dict:
+        """What it gathered, or raised, as data (utils.exercises.wire) for the grader."""
+        from utils.exercises import wire
+
+        try:
+            return {"value": wire.encode(self())}
+        except Incorrect as wrong:
+            return {"incorrect": str(wrong)}
+        except NotAttempted:
+            return {"not_attempted": ""}
+
+    @classmethod
+    def from_settled(cls, data) -> "Later":
+        """The Later that ``settled`` described: it gives the value, or raises what was raised."""
+        from utils.exercises import wire
+
+        if not isinstance(data, dict):
+            raise wire.Unreadable("not a settled value")
+        if "value" in data:
+            value = wire.decode(data["value"])
+            return cls(lambda: value)
+        if "incorrect" in data:
+            message = str(data["incorrect"])[:2000]
+
+            def wrong():
+                raise Incorrect(message)
+
+            return cls(wrong)
+
+        def blank():
+            raise NotAttempted
+
+        return cls(blank)
 
 
 def gathered(value):
@@ -125,13 +168,15 @@ class Problem:
 
         def gather():
             evidence = self.evidence(answer)
+            later = {}
             if isinstance(evidence, dict):
-                evidence = {key: gathered(value) for key, value in evidence.items()}
-            found.append(wire.encode(evidence))
+                later = {key: value.settled() for key, value in evidence.items() if isinstance(value, Later)}
+                evidence = {key: value for key, value in evidence.items() if key not in later}
+            found.append({"answer": wire.encode(evidence), "later": later})
 
         found = []
         feedback = self.feedback(gather, answer)
-        return {"answer": found[0]} if found else {"verdict": [feedback.outcome.value, feedback.message]}
+        return found[0] if found else {"verdict": [feedback.outcome.value, feedback.message]}
 
     def decide(self, observed) -> Feedback:
         """The verdict on the evidence that ``observe`` wrote, as data: the grader's side."""
@@ -139,7 +184,12 @@ class Problem:
 
         try:
             evidence = wire.decode(observed["answer"])
-        except (wire.Unreadable, KeyError, TypeError, ValueError, OverflowError) as error:
+            later = observed.get("later") or {}
+            if later and not (isinstance(evidence, dict) and isinstance(later, dict)):
+                raise wire.Unreadable("later evidence without evidence to join")
+            for key, settled in later.items():
+                evidence[str(key)] = Later.from_settled(settled)
+        except (wire.Unreadable, KeyError, TypeError, ValueError, OverflowError, AttributeError) as error:
             return Feedback(Outcome.INCORRECT, self.name, f"the grader could not read your answer: {error_text(error)}")
         return self.feedback(lambda: self.weigh(evidence), evidence)
 
@@ -161,8 +211,7 @@ class Problem:
         except Incorrect as wrong:
             return Feedback(Outcome.INCORRECT, self.name, error_text(wrong))
         except Exception as error:  # a hostile or broken answer must not crash the notebook
-            whose = "your code" if learner_frame(error) is not None else "your answer could not be checked: it"
-            return Feedback(Outcome.INCORRECT, self.name, f"{whose} raised {raised(error)}")
+            return Feedback(Outcome.INCORRECT, self.name, crash_message(error))
         return Feedback(Outcome.CORRECT, self.name, self.praise())
 
     def next_hint(self, level=None) -> Feedback:
@@ -313,6 +362,12 @@ def learner_frame(error: BaseException):
         if not str(Path(frame.f_code.co_filename).resolve()).startswith(LIBRARIES)
     ]
     return own[-1] if own else None
+
+
+def crash_message(error: BaseException) -> str:
+    """What a check says when judging an answer raised ``error``: whose code raised what, and where."""
+    whose = "your code" if learner_frame(error) is not None else "your answer could not be checked: it"
+    return f"{whose} raised {raised(error)}"
 
 
 def raised(error: BaseException) -> str:

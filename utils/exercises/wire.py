@@ -27,7 +27,7 @@ KERAS_MODULES = {
     "keras.src.models.functional", "keras.callbacks",
 }  # fmt: skip
 REFUSED = {"Lambda", "TFSMLayer"}  # Keras classes that run or load code of their own
-KERAS_KINDS = (keras.layers.Layer, keras.optimizers.Optimizer)
+KERAS_KINDS = (keras.layers.Layer, keras.optimizers.Optimizer, keras.optimizers.schedules.LearningRateSchedule)
 # A callback has no configuration of its own: these are the settings of EarlyStopping an answer may carry.
 EARLY_STOPPING = ("monitor", "min_delta", "patience", "verbose", "mode", "baseline", "restore_best_weights",
                   "start_from_epoch")
