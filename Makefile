@@ -3,11 +3,12 @@
 #   make test   -> every test, notebooks in quick mode; TESTS="tests/test_tools.py" runs a part
 # Learner: make fresh SECTION=03 | make data
 # Instructor: make handout [REPOSITORY=owner/name] | make grade SUBMISSIONS=folder [SECTION=03 FULL=1 LIMIT=600 POINTS="name=2" JOBS=2]
+#             make gradescope SECTION=03 [FULL=1 LIMIT=600 POINTS="name=2"]
 # Maintainer: make sync | make refresh [NB=...] | make timings | make lint
 
 include tools/course.mk
 
-.PHONY: sync refresh timings lint handout grade sandbox clean
+.PHONY: sync refresh timings lint handout grade gradescope sandbox clean
 
 sync: $(VENV)/.installed
 	$(BIN)/python -m tools.derive
@@ -33,6 +34,10 @@ test: sandbox
 grade: data sandbox
 	@test -n "$(SUBMISSIONS)" || { echo "usage: make grade SUBMISSIONS=folder [SECTION=03] [FULL=1] [LIMIT=600] [POINTS=\"name=2 ...\"]"; exit 2; }
 	$(BIN)/python -m tools.grade "$(SUBMISSIONS)" $(if $(SECTION),--section $(SECTION)) $(if $(filter 1 yes true,$(FULL)),--full) $(if $(LIMIT),--limit $(LIMIT)) $(if $(OUT),--out "$(OUT)") $(if $(POINTS),--points $(POINTS)) --jobs $(JOBS)
+
+gradescope: data
+	@test -n "$(SECTION)" || { echo "usage: make gradescope SECTION=03 [FULL=1] [LIMIT=600] [POINTS=\"name=2 ...\"]"; exit 2; }
+	$(BIN)/python -m tools.gradescope build --section $(SECTION) $(if $(filter 1 yes true,$(FULL)),--full) $(if $(LIMIT),--limit $(LIMIT)) $(if $(POINTS),--points $(POINTS))
 
 clean:
 	rm -rf $(VENV) images models logs dist .pytest_cache .ruff_cache  # grades/ stays: it holds marks

@@ -1,11 +1,12 @@
 """Checks for section 3: batch normalization."""
 
+import functools
 import math
 
 import keras
 import numpy as np
 
-from utils.exercises.core import Incorrect, NotAttempted, Problem, Section
+from utils.exercises.core import Incorrect, Later, NotAttempted, Problem, Section, gathered
 from utils.exercises.core import raised as raised_in
 from utils.exercises.judges import (
     returned_none,
@@ -285,16 +286,29 @@ class FoldBatchNorm(Problem):
     )
     stub_message = "write the body of `fold_batch_norm` (it returns None so far), then run the check again."
 
+    judged_outside = True
+
     def judge(self, answer):
+        self.weigh(self.evidence(answer))
+
+    def evidence(self, answer) -> dict:
+        """The (kernel, bias) the function returns for each of the check's Dense → BN pairs (Later, in order)."""
         if isinstance(answer, type) or not callable(answer):
             raise Incorrect(f"expected the function fold_batch_norm itself, got {a_type(answer)}.")
-        for case in FOLD_CASES:
-            self._judge_case(answer, *case)
+        return {f"case {number}": Later(functools.partial(self._folded, answer, *case))
+                for number, case in enumerate(FOLD_CASES)}
 
-    def _judge_case(self, fold, n_in, units, use_bias, epsilon):
-        dense, batch_norm, X = _fold_case(n_in, units, use_bias, epsilon)
+    def weigh(self, evidence):
+        """Judge each fold by the predictions of a Dense layer with it, against the Dense → BN pair's."""
+        for number, case in enumerate(FOLD_CASES):
+            kernel, bias = gathered(evidence[f"case {number}"])
+            self._judge_fold(np.asarray(kernel, dtype="float32"), np.asarray(bias, dtype="float32"), *case)
+
+    @staticmethod
+    def _folded(fold, n_in, units, use_bias, epsilon) -> tuple:
+        """What ``fold`` returns for the pair of this case, as (kernel, bias), if it left the layers as they were."""
+        dense, batch_norm, _ = _fold_case(n_in, units, use_bias, epsilon)
         before = [w.numpy().copy() for w in (*dense.weights, *batch_norm.weights)]
-        expected = numpy_of(batch_norm(dense(X), training=False))
         layer = f"a Dense({units}{'' if use_bias else ', use_bias=False'}) layer on {n_in} inputs"
         try:
             result = fold(dense, batch_norm)
@@ -310,13 +324,19 @@ class FoldBatchNorm(Problem):
             )
         if result is None:
             raise returned_none(fold, "your function")
-        kernel, bias = _as_kernel_and_bias(result, n_in, units)
+        return _as_kernel_and_bias(result, n_in, units)
+
+    @staticmethod
+    def _judge_fold(kernel, bias, n_in, units, use_bias, epsilon):
+        """Return if a Dense layer with ``kernel`` and ``bias`` predicts as the pair does; else name the slip."""
+        dense, batch_norm, X = _fold_case(n_in, units, use_bias, epsilon)
+        expected = numpy_of(batch_norm(dense(X), training=False))
         folded = keras.layers.Dense(units, kernel_initializer="zeros", name="folded_check_dense")
         folded.build((None, n_in))
         folded.set_weights([kernel, bias])
-        predictions = numpy_of(folded(X))
-        if close(predictions, expected):
+        if close(numpy_of(folded(X)), expected):
             return
+        layer = f"a Dense({units}{'' if use_bias else ', use_bias=False'}) layer on {n_in} inputs"
         raise Incorrect(f"with {layer}: {_diagnose(kernel, bias, dense, batch_norm)}")
 
     def praise(self):

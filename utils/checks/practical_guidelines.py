@@ -5,16 +5,19 @@ initializers, normalization, dropout, optimizer, loss, callbacks), never by its 
 builders are called for CIFAR-10's and Fashion-MNIST's input shapes alike.
 """
 
+import functools
+
 import keras
 import numpy as np
 
-from utils.exercises.core import Incorrect, Problem, Section
+from utils.exercises.core import Incorrect, Later, Problem, Section, gathered
 from utils.exercises.judges import (
     a_type,
     activation_name,
     call_learner,
     initializer_signature,
     is_linear,
+    ROWS_PROBE,
     updating_optimizer,
 )
 from utils.exercises.kinds import ChoiceProblem, ChoicesProblem, NumberProblem, Rule, RuleProblem
@@ -227,8 +230,7 @@ class DropoutCost(ChoicesProblem):
 # The practice exercise: what the builders must build ---------------------------------------------
 
 SHAPES = ((32, 32, 3), (28, 28))  # CIFAR-10 and Fashion-MNIST: the notebook uses whichever is available
-LINE = np.linspace(-4, 4, 17)
-PROBE = np.stack([LINE, LINE[::-1] / 2]).astype("float32")  # two rows: softmax needs a batch axis
+PROBE = ROWS_PROBE
 ACTIVATIONS = {
     "Swish": lambda z: z / (1 + np.exp(-z)),
     "SELU": lambda z: 1.0507009873554805 * np.where(z > 0, z, 1.6732632423543772 * (np.exp(z) - 1)),
@@ -285,6 +287,12 @@ def built_model(builder, shape) -> keras.Model:
     return model
 
 
+def _with_distinct_dense(model: Later) -> tuple:
+    """(the model, how many distinct Dense objects it holds)."""
+    built = model()
+    return built, len({id(layer) for layer in built.layers if isinstance(layer, keras.layers.Dense)})
+
+
 def hidden_blocks(model) -> list[tuple]:
     """One (Dense layer, its activation, the layers after it up to the next Dense) per Dense layer."""
     blocks, current = [], None
@@ -313,21 +321,38 @@ class DeepNet(Problem):
     alpha_dropout = False
     step = "20 hidden layers of 100 units with He initialization and Swish, compiled with Nadam"
 
+    judged_outside = True
+
     def judge(self, answer):
+        self.weigh(self.evidence(answer))
+
+    def evidence(self, answer) -> dict:
+        """The models the builder returns for each of SHAPES (with how many distinct Dense objects each holds: a
+        configuration cannot tell one object used twice), and whether a second call returns the same object; each
+        Later, in the order the judgement asks for them."""
         if isinstance(answer, keras.Model):
             raise Incorrect("that is a model; the exercise asks for the function that builds one, so that each "
                             "training (each seed) starts from a freshly built model.")
         if not callable(answer) or isinstance(answer, type):
             raise Incorrect(f"expected your function, taking the input shape, got {a_type(answer)}.")
-        for shape in SHAPES:
-            model = built_model(answer, shape)
-            self.check_layers(model)
-        if built_model(answer, SHAPES[-1]) is model:  # the same shape as the last model built
+        models = [Later(functools.partial(built_model, answer, shape)) for shape in SHAPES]
+        evidence = {f"model {number}": Later(functools.partial(_with_distinct_dense, model))
+                    for number, model in enumerate(models)}
+        evidence["same object"] = Later(lambda: built_model(answer, SHAPES[-1]) is models[-1]())
+        return evidence
+
+    def weigh(self, evidence):
+        """Judge the models' layers, that each call builds a new model, and the compilation."""
+        for number in range(len(SHAPES)):
+            model, distinct = gathered(evidence[f"model {number}"])
+            self.check_layers(model, distinct)
+        if gathered(evidence["same object"]):  # the same shape as the last model built
             raise Incorrect("your function returns the same model object every time; build a new one at each call.")
         self.check_compiled(model)
 
-    def check_layers(self, model):
-        """The architecture: 20 hidden Dense layers of 100 units, the activation, initializer, BN and dropout."""
+    def check_layers(self, model, distinct: int):
+        """The architecture: 20 hidden Dense layers of 100 units (``distinct`` objects), the activation, initializer,
+        BN and dropout."""
         strangers = sorted({type(layer).__name__ for layer in model.layers if not isinstance(layer, ALLOWED_LAYERS)})
         if strangers:
             raise Incorrect(f"the model contains {', '.join(strangers)}: this step needs Flatten, Dense layers"
@@ -337,7 +362,7 @@ class DeepNet(Problem):
         if len(blocks) != 21:
             raise Incorrect(f"the model has {len(blocks)} Dense layers; the exercise asks for 20 hidden ones and the "
                             "output layer, 21 in all.")
-        repeated = len(blocks) - len({id(dense) for dense, _ in blocks})
+        repeated = len(blocks) - distinct
         if repeated:
             raise Incorrect(f"{repeated + 1} positions of the model hold the same Dense layer object, so they share "
                             "one set of weights: create a new layer for each position, in a loop.")

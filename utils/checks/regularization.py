@@ -13,7 +13,7 @@ import keras
 import numpy as np
 import tensorflow as tf
 
-from utils.exercises.core import Incorrect, Later, Problem, Section, gathered, raised
+from utils.exercises.core import Incorrect, Later, Problem, Section, gathered, raised, settled
 from utils.exercises.judges import a_type, call_learner, create, numpy_of, own_layer_class, returned_none
 from utils.exercises.kinds import ChoiceProblem, NumberProblem
 
@@ -82,7 +82,15 @@ class DropoutLayer(Problem):
         "rate), 0) does both at once.",
     )
 
+    judged_outside = True
+
     def judge(self, answer):
+        self.weigh(self.evidence(answer))
+
+    def evidence(self, answer) -> dict:
+        """The layer's outputs on the check's inputs: in inference (training=False, then a plain call), twice in
+        training, and traced in a model; each kept with what it raised. And whether it handed its work to a
+        keras.layers.Dropout."""
         delegated = []
         keras_call = keras.layers.Dropout.call
 
@@ -91,30 +99,47 @@ class DropoutLayer(Problem):
             return keras_call(layer, *args, **kwargs)
 
         with mock.patch.object(keras.layers.Dropout, "call", spied):  # a Dropout layer inside is noticed when called
-            try:
-                self.judge_layer(answer)
-            except Incorrect:
-                if not delegated:
-                    raise
-        if delegated:
+            cls = own_layer_class(answer, "MyDropout")
+            if issubclass(cls, keras.layers.Dropout):
+                raise Incorrect("MyDropout inherits from Keras's Dropout, which does the work; subclass "
+                                "keras.layers.Layer and write the dropping yourself.")
+            layer = create(cls, f"MyDropout(rate={RATE})", rate=RATE)
+            x = positive_inputs()
+            evidence = {
+                "inference": settled(lambda: self.output(layer, x, training=False)),
+                "plain call": settled(lambda: self.output(layer, x)),
+                "training": settled(lambda: self.output(layer, x, training=True)),
+                "again": settled(lambda: self.output(layer, x, training=True)),
+                "traced": settled(lambda: self.traced(cls, x)),
+            }
+        return {**evidence, "delegated": bool(delegated)}
+
+    def weigh(self, evidence):
+        """Judge the outputs; a layer that handed its work to Keras's Dropout is told so, whatever they show."""
+        try:
+            self.weigh_outputs(evidence)
+        except Incorrect:
+            if not evidence["delegated"]:
+                raise
+        if evidence["delegated"]:
             raise Incorrect("MyDropout hands its inputs to a keras.layers.Dropout, which does the work: write the "
                             "dropping yourself, with keras.random and keras.ops.")
 
-    def judge_layer(self, answer):
-        """Judge the class ``answer``: its output in inference, in training, and traced inside a model."""
-        cls = own_layer_class(answer, "MyDropout")
-        if issubclass(cls, keras.layers.Dropout):
-            raise Incorrect("MyDropout inherits from Keras's Dropout, which does the work; subclass "
-                            "keras.layers.Layer and write the dropping yourself.")
-        layer = create(cls, f"MyDropout(rate={RATE})", rate=RATE)
+    def weigh_outputs(self, evidence):
+        """Judge the outputs in inference, in training, and traced inside a model, in that order."""
         x = positive_inputs()
-        self.check_inference(layer, x)
-        first = self.check_training(layer, x)
-        second = self.output(layer, x, training=True)
-        if np.array_equal(first, second):
+        self.check_inference(evidence, x)
+        first = self.check_training(gathered(evidence["training"]), x)
+        if np.array_equal(first, gathered(evidence["again"])):
             raise Incorrect("two calls in training dropped exactly the same units: draw a new random mask at every "
                             "call (a SeedGenerator created once in __init__ gives new numbers each time).")
-        self.check_traced(cls, x)
+        first, second, predicted = (np.asarray(output) for output in gathered(evidence["traced"]))
+        if np.array_equal(first, second):
+            raise Incorrect("inside a traced function (as fit runs it) the same units were dropped at every call: "
+                            "the mask was drawn once, while Keras traced the layer. Draw it with keras.random and a "
+                            "SeedGenerator, not with NumPy or Python's random.")
+        if not np.allclose(predicted, x, rtol=1e-6):
+            raise Incorrect("model.predict changed the inputs: in inference the layer must return them unchanged.")
 
     def output(self, layer, x, **kwargs) -> np.ndarray:
         """The layer's output on ``x`` as an array; NotAttempted for None, Incorrect if the call fails."""
@@ -130,10 +155,10 @@ class DropoutLayer(Problem):
             raise Incorrect(f"the output has shape {array.shape}; dropout keeps the input's shape {x.shape}.")
         return array
 
-    def check_inference(self, layer, x):
+    def check_inference(self, evidence, x):
         """In inference (training False or not given), the inputs pass unchanged."""
-        for kwargs, mode in (({"training": False}, "training=False"), ({}, "no training argument (as a plain call)")):
-            out = self.output(layer, x, **kwargs)
+        for key, mode in (("inference", "training=False"), ("plain call", "no training argument (as a plain call)")):
+            out = gathered(evidence[key])
             if np.allclose(out, x, rtol=1e-6):
                 continue
             if np.allclose(out, x * (1 - RATE), rtol=1e-5):
@@ -145,9 +170,8 @@ class DropoutLayer(Problem):
                                 "during training; in inference the layer must return its inputs unchanged.")
             raise Incorrect(f"with {mode} the output differs from the input; in inference dropout changes nothing.")
 
-    def check_training(self, layer, x) -> np.ndarray:
+    def check_training(self, out, x) -> np.ndarray:
         """In training, about ``RATE`` of the units are zero and the rest are x / (1 − rate)."""
-        out = self.output(layer, x, training=True)
         dropped = np.mean(out == 0)
         if dropped == 0:
             raise Incorrect("with training=True no unit was dropped: in training, each unit must be zeroed with "
@@ -178,24 +202,19 @@ class DropoutLayer(Problem):
                             f"{ratio.min():.4g} × x to {ratio.max():.4g} × x.")
         return out
 
-    def check_traced(self, cls, x):
-        """Inside a model and a traced function (as in fit), a new mask at every call and no change in inference."""
+    @staticmethod
+    def traced(cls, x) -> tuple:
+        """Inside a model: two calls of a traced function in training (as in fit), and a prediction."""
         try:
             model = keras.Sequential([keras.Input(shape=X_SHAPE[1:]), create(cls, "MyDropout(rate=0.25)", rate=RATE)])
             traced = tf.function(lambda inputs: model(inputs, training=True))
             first, second = (np.asarray(traced(tf.constant(x))) for _ in range(2))
-            predicted = model.predict_on_batch(x)
+            return first, second, np.asarray(model.predict_on_batch(x))
         except Incorrect:
             raise
         except Exception as error:
             raise Incorrect(f"inside a model, MyDropout raised {raised(error)}. Use keras.ops and "
                             "keras.random on the inputs (not NumPy), so that Keras can trace the layer.") from None
-        if np.array_equal(first, second):
-            raise Incorrect("inside a traced function (as fit runs it) the same units were dropped at every call: "
-                            "the mask was drawn once, while Keras traced the layer. Draw it with keras.random and a "
-                            "SeedGenerator, not with NumPy or Python's random.")
-        if not np.allclose(predicted, x, rtol=1e-6):
-            raise Incorrect("model.predict changed the inputs: in inference the layer must return them unchanged.")
 
     def praise(self):
         return (f"about {RATE:.0%} of the units dropped, the rest scaled by 1/(1 − {RATE}) = {1 / (1 - RATE):.4g} "

@@ -5,6 +5,7 @@ A problem's ``judge`` signals a wrong answer by raising ``Incorrect`` with a spe
 ``check``, ``hint`` and ``solution`` show their feedback wherever they stand in a cell.
 """
 
+import contextlib
 import json
 import numbers
 import linecache
@@ -83,6 +84,14 @@ class Later:
             raise NotAttempted
 
         return cls(blank)
+
+
+def settled(gather) -> Later:
+    """A Later gathered at once (where it must be, such as inside a spy), keeping what it raised for the judgement."""
+    later = Later(gather)
+    with contextlib.suppress(Incorrect, NotAttempted):
+        later()
+    return later
 
 
 def gathered(value):

@@ -218,6 +218,9 @@ def describe_initializer(signature: tuple[float, str, str]) -> str:
 
 
 RELU_PROBE = np.array([-3.0, -1.0, -0.25, 0.0, 0.25, 1.0, 3.0, 10.0], dtype="float32")
+_LINE = np.linspace(-4, 4, 17)
+ROWS_PROBE = np.stack([_LINE, _LINE[::-1] / 2]).astype("float32")  # two rows: softmax needs a batch axis
+ACTIVATION_PROBES = (RELU_PROBE, ROWS_PROBE)  # every input on which a check tries an activation function
 
 
 def is_relu(activation) -> bool:

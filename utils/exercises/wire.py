@@ -15,16 +15,17 @@ import warnings
 import keras
 import numpy as np
 
-from utils.exercises.judges import RELU_PROBE
+from utils.exercises.judges import ACTIVATION_PROBES
 
 MAX_ITEMS = 100_000  # numbers in one answer
 MAX_DEPTH = 20
 MAX_TEXT = 10_000
-# Where the Keras objects the exercises ask for live; a configuration naming any other module is refused.
+# Where the Keras objects the exercises ask for live (layers, models, initializers, optimizers, losses, metrics ...);
+# a configuration naming any other module is refused.
 KERAS_MODULES = {
     "keras", "keras.layers", "keras.initializers", "keras.regularizers", "keras.constraints", "keras.activations",
     "keras.optimizers", "keras.optimizers.schedules", "keras.models", "keras.src.models.sequential",
-    "keras.src.models.functional", "keras.callbacks",
+    "keras.src.models.functional", "keras.callbacks", "keras.losses", "keras.metrics",
 }  # fmt: skip
 REFUSED = {"Lambda", "TFSMLayer"}  # Keras classes that run or load code of their own
 KERAS_KINDS = (keras.layers.Layer, keras.optimizers.Optimizer, keras.optimizers.schedules.LearningRateSchedule)
@@ -201,6 +202,12 @@ def _keras_encoded(value) -> dict:
     with warnings.catch_warnings():  # a lambda activation makes Keras warn; it does not cross as code anyway
         warnings.simplefilter("ignore")
         config = _json_safe(keras.saving.serialize_keras_object(value))
+        if isinstance(value, keras.Sequential):  # one layer at several positions is listed once: list each position
+            inputs = [layer for layer in config["config"]["layers"] if layer.get("class_name") == "InputLayer"]
+            positions = [_json_safe(keras.saving.serialize_keras_object(layer)) for layer in value.layers]
+            for number, position in enumerate(positions):  # Keras wants each name once: the names are not judged
+                position["config"]["name"] = f"{position['config'].get('name', 'layer')}_{number}"
+            config["config"]["layers"] = inputs + positions
     for part_config, behaviour in zip(_activation_configs(config, len(parts)), own, strict=False):
         if behaviour is not None and part_config is not None:
             part_config["activation"] = "linear"  # rebuilt as linear, then given the recorded function
@@ -239,28 +246,36 @@ def _keras_own(function) -> bool:
 
 
 def _behaviour(function) -> dict:
-    """A function of the learner's as its name and what it returns for RELU_PROBE (None where it raised)."""
-    try:
-        outputs = np.asarray(function(keras.ops.convert_to_tensor(RELU_PROBE)), dtype=float)
-        outputs = [_number(x) for x in outputs.ravel().tolist()] if outputs.shape == RELU_PROBE.shape else None
-    except Exception:
-        outputs = None
+    """A function of the learner's as its name and what it returns for each of ACTIVATION_PROBES (None where it
+    raised)."""
+    outputs = []
+    for probe in ACTIVATION_PROBES:
+        try:
+            output = np.asarray(function(keras.ops.convert_to_tensor(probe)), dtype=float)
+            outputs.append([_number(x) for x in output.ravel().tolist()] if output.shape == probe.shape else None)
+        except Exception:
+            outputs.append(None)
     return {"name": str(getattr(function, "__name__", type(function).__name__))[:200], "outputs": outputs}
 
 
 def _recorded(behaviour):
-    """A function that returns what the learner's returned for RELU_PROBE, and raises for any other input."""
-    if not isinstance(behaviour, dict):
+    """A function that returns what the learner's returned for each of ACTIVATION_PROBES, and raises for any other
+    input (or where the learner's raised)."""
+    if not isinstance(behaviour, dict) or not isinstance(behaviour.get("outputs"), list):
         return None
-    outputs = behaviour.get("outputs")
-    values = None if outputs is None else np.array([_float(x) for x in outputs[: RELU_PROBE.size]], dtype="float32")
+    answers = []
+    for probe, outputs in zip(ACTIVATION_PROBES, behaviour["outputs"], strict=False):
+        values = None
+        if isinstance(outputs, list) and len(outputs) == probe.size:
+            values = np.array([_float(x) for x in outputs], dtype="float32").reshape(probe.shape)
+        answers.append((probe, values))
 
     def recorded(x):
         given = np.asarray(x, dtype="float32")
-        if values is None or values.shape != RELU_PROBE.shape or given.shape != RELU_PROBE.shape \
-                or not np.array_equal(given, RELU_PROBE):
-            raise ValueError("this function of yours was recorded on the checks' inputs only")
-        return values
+        for probe, values in answers:
+            if given.shape == probe.shape and np.array_equal(given, probe) and values is not None:
+                return values
+        raise ValueError("this function of yours was recorded on the checks' inputs only")
 
     recorded.__name__ = recorded.__qualname__ = str(behaviour.get("name", "function"))[:200]
     return recorded
@@ -304,7 +319,7 @@ def _screen(config, depth: int = 0) -> None:
     if isinstance(config, dict):
         module, name = config.get("module"), config.get("class_name")
         if module is not None and (module not in KERAS_MODULES or name in REFUSED):
-            raise Unreadable(f"it holds {module}.{name}, which is not one of Keras's own layers or optimizers")
+            raise Unreadable(f"it holds {module}.{name}, not one of Keras's own objects that the exercises use")
         for item in config.values():
             _screen(item, depth + 1)
     elif isinstance(config, list):
