@@ -1,14 +1,22 @@
 """Checks that nbval cannot express, applied to every notebook cell it runs.
 
 - No cell writes to stderr: a warning a learner would have to ignore is a failure.
+- Every check cell also asks the grader's verdict, which must be the same (utils.exercises.core.GRADER_AGREES).
 - In an exercise notebook (chapters/) every check cell reports "Not attempted": the stub is a
   valid answer to nothing, and must never crash. In a solution notebook (solutions/) it reports
   "Correct": each solution passes its own checks.
 """
 
+import os
+
 import pytest
 
 from tools.notebooks import is_check_cell
+from utils.exercises.core import GRADER_AGREES
+
+# Every check cell the notebooks run also asks the grader's verdict, from the answer's evidence as data, and writes
+# to stderr (a failure, below) if it differs: the grader judges every exercise as the notebook does.
+os.environ[GRADER_AGREES] = "1"
 
 EXPECTED_OUTCOME = {"chapters": "Not attempted", "solutions": "Correct"}
 

@@ -5,6 +5,7 @@ module exists in ``utils/checks/``.
 """
 
 import copy
+import json
 import html
 import logging
 import math
@@ -214,6 +215,50 @@ def test_reference_solution_passes_its_own_check(problem, capfd, caplog):
     assert feedback.correct and feedback.message.strip()
     assert not python_stderr(capfd), "the check wrote to stderr: a learner would see it above the verdict"
     assert not [record.getMessage() for record in caplog.records if record.levelno >= logging.WARNING]
+
+
+# The grader's side: the same verdict from the evidence as data. -------------------------------------
+
+
+def by_grader(problem, answer) -> tuple:
+    """(outcome, message, what crossed) as the grader reaches them: the evidence gathered, through JSON, weighed."""
+    observed = json.loads(json.dumps(problem.observe(answer)))
+    if "answer" not in observed:
+        return (*observed["verdict"], observed)
+    feedback = problem.decide(observed)
+    return feedback.outcome.value, feedback.message, observed
+
+
+@pytest.mark.parametrize("problem", PROBLEMS)
+def test_every_exercise_is_judged_outside_the_submission(problem):
+    """Each problem gathers evidence beside the answer and weighs it in the grader, so that no verdict that counts
+    is reached in a submission's kernel."""
+    assert problem.judged_outside, f"{problem.name}: split its judge into evidence and weigh (Problem.observe)"
+
+
+@pytest.mark.parametrize("problem", PROBLEMS)
+def test_the_grader_finds_the_reference_solution_correct(problem):
+    """The reference solution's evidence, as data, is weighed correct by the grader."""
+    outcome, message, _ = by_grader(problem, _reference_answer(problem))
+    assert outcome == Outcome.CORRECT.value, message
+
+
+KERAS_NAME = re.compile(r"\b([a-z_]+)_\d+\b")  # sequential_47: a name Keras numbers as it creates models
+
+
+@pytest.mark.parametrize("factory, is_number", HOSTILE_PARAMS)
+@pytest.mark.parametrize("problem", PROBLEMS)
+def test_the_grader_agrees_on_hostile_answers(problem, factory, is_number):
+    """On an answer of the wrong kind, the grader reaches the notebook's verdict, word for word (but for the numbers
+    Keras gives the models each run creates). An object of a class of the learner's own crosses as its type's name
+    alone: there, the verdict only must agree."""
+    answer = factory()
+    feedback = problem.evaluate(answer)
+    outcome, message, crossed = by_grader(problem, answer)
+    assert outcome == feedback.outcome.value
+    if crossed.get("answer", {}).get("t") == "opaque":
+        return
+    assert KERAS_NAME.sub(r"\1", message) == KERAS_NAME.sub(r"\1", feedback.message)
 
 
 # hint() ----------------------------------------------------------------------------------------

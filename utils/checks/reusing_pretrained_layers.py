@@ -5,17 +5,19 @@ on a small model A the check makes itself: the learner's own models are never to
 """
 
 import contextlib
+import functools
 from unittest import mock
 
 import keras
 import numpy as np
 
-from utils.exercises.core import Incorrect, NotAttempted, Problem, Section, error_text, raised
+from utils.exercises.core import Incorrect, Later, NotAttempted, Problem, Section, error_text, gathered, raised
 from utils.exercises.judges import a_type, is_stub, returned_none
 from utils.exercises.kinds import ChoicesProblem, NumberProblem
 
 WIDTHS = (24, 20, 16)  # the check's model A: distinct widths show which layers were reused
 N_CLASSES_A = 8
+N_REUSED = (2, 3)  # b_on_a is tried reusing 2, then 3 of model A's hidden layers
 PHASE_1_RATES = (0.01, 1e-5)  # the rates of the phase-1 models given to fine_tune: a number written in fails one
 
 
@@ -157,79 +159,119 @@ class BOnA(Problem):
         "with the sigmoid activation; only then compile, with the binary cross-entropy loss and an optimizer.",
     )
 
+    judged_outside = True
+
     def judge(self, answer):
+        self.weigh(self.evidence(answer))
+
+    def evidence(self, answer) -> dict:
+        """What the function builds on the check's model A, reusing 2 then 3 layers (Later, in that order)."""
         if not callable(answer) or isinstance(answer, keras.layers.Layer):
             raise Incorrect(f"expected the function b_on_a(model_A, n_reused), got {a_type(answer)}.")
-        for n_reused in (2, 3):
-            self._judge_one(answer, n_reused)
+        return {f"reusing {n}": Later(functools.partial(self._built, answer, n)) for n in N_REUSED}
 
-    def _judge_one(self, b_on_a, n_reused):
+    def weigh(self, evidence):
+        """Judge each model built against the check's own model A."""
+        for n_reused in N_REUSED:
+            self._judge_one(gathered(evidence[f"reusing {n_reused}"]), n_reused)
+
+    @staticmethod
+    def _built(b_on_a, n_reused) -> dict:
+        """What ``b_on_a(model_A, n_reused)`` returns, as facts and weights: its Dense layers (units, weights, flags
+        now and at its last compile), how it is compiled, whether it shares or froze model A's layers, and (Later)
+        its Dense layers and model A after one training step."""
         model_A = small_model_A()
-        weights_A = weights_of(model_A.layers)
         what = f"b_on_a(model_A, {n_reused})"
         with compiles_recorded() as compiles:
             model = the_model(called(b_on_a, model_A, n_reused, what=what), what, b_on_a)
-        if any(layer is layer_A for layer in all_layers(model) for layer_A in model_A.layers):
+        dense = dense_layers(model)
+        at_compile = flags_at_last_compile(compiles, model)
+
+        def trained() -> dict:
+            train_one_step(model, what)
+            return {"dense": [weights_of([layer]) for layer in dense], "model_A": weights_of(model_A.layers)}
+
+        optimizer = getattr(model, "optimizer", None)
+        return {
+            "shares model A": any(layer is layer_A for layer in all_layers(model) for layer_A in model_A.layers),
+            "froze model A": not all(layer.trainable for layer in model_A.layers),
+            "units": [layer.units for layer in dense],
+            "weights": [weights_of([layer]) for layer in dense],
+            "trainable": [layer.trainable for layer in dense],
+            "trainable at compile": [at_compile.get(id(layer)) for layer in dense],
+            "model trainable": model.trainable,
+            "already trained": optimizer is not None and int(optimizer.iterations.numpy()) > 0,
+            "compiled": bool(getattr(model, "compiled", False)),
+            "loss": loss_name(model),
+            "binary loss": is_binary_loss(model),
+            "probability": output_is_a_probability(model) if dense else None,
+            "after a step": Later(trained),
+        }
+
+    @staticmethod
+    def _judge_one(built: dict, n_reused: int):
+        """Judge one model that b_on_a built (as ``_built`` describes it), reusing ``n_reused`` layers."""
+        model_A = small_model_A()
+        what = f"b_on_a(model_A, {n_reused})"
+        if built["shares model A"]:
             raise Incorrect(
                 f"{what} returned a model that shares layer objects with model_A: training it would change "
                 "model A too (section 5.2). Reuse copies: clone the model and copy its weights."
             )
-        if not all(layer.trainable for layer in model_A.layers):
+        if built["froze model A"]:
             raise Incorrect(f"{what} froze layers of model_A itself: freeze the copies, and leave model A as it was.")
-        dense = dense_layers(model)
-        reused, head = dense[:-1], dense[-1]
-        if head.units != 1:
-            reason = ("it ends with model A's output layer" if head.units == N_CLASSES_A else
-                      f"its output layer has {head.units} units")
+        units, weights, trainable = built["units"], built["weights"], built["trainable"]
+        if units[-1] != 1:
+            reason = ("it ends with model A's output layer" if units[-1] == N_CLASSES_A else
+                      f"its output layer has {units[-1]} units")
             raise Incorrect(f"{what}: {reason}. Task B is one yes-or-no question: replace A's output layer by a "
                             "new Dense layer with one sigmoid unit.")
-        widths = tuple(layer.units for layer in reused)
+        widths = tuple(units[:-1])
         if widths != WIDTHS[:n_reused]:
             raise Incorrect(f"{what} has hidden layers of widths {widths} under its output layer, but model_A's "
                             f"first {n_reused} hidden layers have widths {WIDTHS[:n_reused]}: reuse exactly "
                             "those, in order (`clone.layers[: 1 + n_reused]` after the Flatten layer).")
-        if not same_weights(weights_of(reused), weights_of(model_A.layers[1 : 1 + n_reused])):
-            if getattr(model, "optimizer", None) is not None and model.optimizer.iterations.numpy() > 0:
+        reused = [array for arrays in weights[:-1] for array in arrays]
+        if not same_weights(reused, weights_of(model_A.layers[1 : 1 + n_reused])):
+            if built["already trained"]:
                 raise Incorrect(f"{what} returned a model that was already trained, so its reused layers no longer "
                                 "hold model A's weights: they trained while still trainable. Freeze, compile after "
                                 "freezing, and return the model untrained.")
             raise Incorrect(f"{what}: the reused layers do not hold model A's weights. `clone_model` copies the "
                             "architecture with fresh random weights: copy the weights with `set_weights`.")
-        if not head.trainable:
+        if not trainable[-1]:
             raise Incorrect(f"{what}: the new output layer is frozen too, so nothing would train. "
                             "Freeze the reused layers only.")
-        if not model.trainable:
+        if not built["model trainable"]:
             raise Incorrect(f"{what}: the model's own flag is False (`model.trainable = False`), which freezes every "
                             "layer in it, the new output layer included, whatever the layer's own flag says. Freeze "
                             "the reused layers one by one.")
-        if any(layer.trainable for layer in reused):
+        if any(trainable[:-1]):
             raise Incorrect(f"{what}: some reused layers are still trainable. Freeze them "
                             "(`layer.trainable = False`) so that the new layer's first, large errors cannot "
                             "wreck them.")
-        if not getattr(model, "compiled", False):
+        if not built["compiled"]:
             raise Incorrect(f"{what} returned a model that is not compiled: compile it, after freezing.")
-        flags = flags_at_last_compile(compiles, model)
-        if any(flags.get(id(layer)) for layer in reused):
+        if any(built["trainable at compile"][:-1]):
             raise Incorrect(f"{what} compiles the model before freezing the reused layers. Here it happens to work, "
                             "because nothing has trained yet (section 5.3); but once a model has been fit, its "
                             "training step keeps the trainable weights it was built with, and the \"frozen\" layers "
                             "go on learning. Compile after freezing: it is right whatever came before.")
-        if not is_binary_loss(model):
-            raise Incorrect(f"{what} is compiled with the loss {loss_name(model)!r}; task B has two classes "
+        if not built["binary loss"]:
+            raise Incorrect(f"{what} is compiled with the loss {built['loss']!r}; task B has two classes "
                             "and one sigmoid output: use \"binary_crossentropy\".")
-        if not output_is_a_probability(model):
+        if not built["probability"]:
             raise Incorrect(f"{what}: the output unit and the loss disagree. One sigmoid unit gives a probability, "
                             "for the plain binary cross-entropy; a loss with `from_logits=True` expects a linear unit "
                             "(it applies the sigmoid itself).")
-        before = weights_of(reused), weights_of([head])
-        train_one_step(model, what)
-        if not same_weights(before[0], weights_of(reused)):
+        after = gathered(built["after a step"])
+        if not same_weights(reused, [array for arrays in after["dense"][:-1] for array in arrays]):
             raise Incorrect(f"{what}: one training step changed the frozen layers. The model was compiled (and "
                             "trained) before they were frozen; compile it after freezing.")
-        if same_weights(before[1], weights_of([head])):
+        if same_weights(weights[-1], after["dense"][-1]):
             raise Incorrect(f"{what}: one training step left the new output layer unchanged; is the learning "
                             "rate 0?")
-        if not same_weights(weights_A, weights_of(model_A.layers)):
+        if not same_weights(weights_of(model_A.layers), after["model_A"]):
             raise Incorrect(f"training what {what} returned changed model_A: reuse copies of its layers.")
 
     def praise(self):
@@ -281,14 +323,26 @@ class FineTune(Problem):
         "`optimizer=keras.optimizers.SGD(learning_rate=rate / 10)`: a new optimizer object, not the old one.",
     )
 
+    judged_outside = True
+
     def judge(self, answer):
+        self.weigh(self.evidence(answer))
+
+    def evidence(self, answer) -> dict:
+        """What the function makes of a first-phase model trained at each of PHASE_1_RATES (Later, in order)."""
         if not callable(answer) or isinstance(answer, keras.layers.Layer):
             raise Incorrect(f"expected the function fine_tune(model), got {a_type(answer)}.")
-        for phase_1_rate in PHASE_1_RATES:
-            self._judge_one(answer, phase_1_rate)
+        return {f"after {rate:g}": Later(functools.partial(self._tuned, answer, rate)) for rate in PHASE_1_RATES}
 
-    def _judge_one(self, answer, phase_1_rate):
-        """Judge ``answer`` on a first-phase model trained at ``phase_1_rate``."""
+    def weigh(self, evidence):
+        """Judge each fine-tuned model."""
+        for phase_1_rate in PHASE_1_RATES:
+            self._judge_one(gathered(evidence[f"after {phase_1_rate:g}"]), phase_1_rate)
+
+    def _tuned(self, answer, phase_1_rate) -> dict:
+        """What ``answer`` makes of a first-phase model trained at ``phase_1_rate``, as facts: its frozen Dense layers,
+        its loss, its flags at its last compile, and (Later) its learning rate, whether one training step with a
+        kept optimizer moves the reused layers, and whether one more step does."""
         model, old_optimizer = self._phase_1_model(phase_1_rate)
         before = [layer.trainable for layer in model.layers]
         with compiles_recorded() as compiles:
@@ -307,25 +361,44 @@ class FineTune(Problem):
                                 "lower learning rate.")
             result = model
         result = the_model(result, "fine_tune(model)")
-        frozen = [layer.name for layer in dense_layers(result) if not layer.trainable]
+        at_compile = flags_at_last_compile(compiles, result)
+        dense = dense_layers(result)
+        facts = {
+            "frozen": [layer.name for layer in dense if not layer.trainable],
+            "model trainable": result.trainable,
+            "loss": loss_name(result),
+            "binary loss": is_binary_loss(result),
+            "trainable at compile": [at_compile.get(id(layer)) for layer in dense],
+            "rate": Later(lambda: learning_rate_of(result.optimizer)),
+            "stale": Later(lambda: result.optimizer is old_optimizer or result.optimizer.iterations.numpy() > 0),
+        }
+        facts["kept optimizer moves the reused layers"] = Later(lambda: self._step_moves(result) if facts["stale"]()
+                                                                 else True)
+        facts["a step moves the reused layers"] = Later(lambda: self._step_moves(result))
+        return facts
+
+    def _judge_one(self, tuned: dict, phase_1_rate):
+        """Judge one fine-tuned model (as ``_tuned`` describes it) of a first phase at ``phase_1_rate``."""
+        frozen = tuned["frozen"]
         if frozen:
             trap = ""
-            if result.trainable:
+            if tuned["model trainable"]:
                 trap = (" (If you set `model.trainable = True`: in Keras 3.15 that changes nothing when the "
                         "model's own flag is already True, as it is here, and the layers keep their flags.)")
             raise Incorrect(f"after fine_tune, {len(frozen)} Dense layer(s) are still frozen: unfreeze every layer "
                             f"(`layer.trainable = True` for each).{trap}")
-        if not is_binary_loss(result):
+        if not tuned["binary loss"]:
             raise Incorrect("after fine_tune, the model is compiled with the loss "
-                            f"{loss_name(result)!r}: keep \"binary_crossentropy\" for task B.")
-        flags = flags_at_last_compile(compiles, result)
-        if any(flags.get(id(layer)) is False for layer in dense_layers(result)):
+                            f"{tuned['loss']!r}: keep \"binary_crossentropy\" for task B.")
+        if any(flag is False for flag in tuned["trainable at compile"]):
             raise Incorrect("fine_tune compiles the model before unfreezing its layers. Here it happens to work, "
                             "because the new training step is built at the next fit; the rule of section 5.3 is to "
                             "compile after every change of `trainable`, which is right whatever came before.")
-        rate = learning_rate_of(result.optimizer)
-        if result.optimizer is old_optimizer or result.optimizer.iterations.numpy() > 0:
-            self._judge_stale(result)
+        rate = gathered(tuned["rate"])
+        if gathered(tuned["stale"]) and not gathered(tuned["kept optimizer moves the reused layers"]):
+            raise Incorrect("the model was not compiled again: Keras keeps the training step built in the first "
+                            "phase, which trains the output layer only, so unfreezing changed nothing. Compile "
+                            "after unfreezing.")
         if rate >= phase_1_rate * (1 - 1e-6):  # float32 holds 0.01 as 0.0099999998
             written = (" Your rate looks written in rather than read from the model: the check also tries a first "
                        f"phase at {phase_1_rate:g}; compute it from float(model.optimizer.learning_rate)."
@@ -335,21 +408,16 @@ class FineTune(Problem):
                             f"(a tenth is usual).{written}")
         if rate <= 0:
             raise Incorrect(f"a learning rate of {rate:g} changes nothing: lower the first phase's rate, not to 0.")
-        before = weights_of(dense_layers(result))
-        train_one_step(result, "the fine-tuning model")
-        after = weights_of(dense_layers(result))
-        if same_weights(before[:-2], after[:-2]):
+        if not gathered(tuned["a step moves the reused layers"]):
             raise Incorrect("one training step after fine_tune left the reused layers unchanged. Was the model "
                             "compiled again after unfreezing?")
 
-    def _judge_stale(self, model):
-        """Explain an optimizer kept from the first phase: not compiled again, or compiled with the same optimizer."""
+    @staticmethod
+    def _step_moves(model) -> bool:
+        """True when one training step changes the weights of the Dense layers below the output layer."""
         before = weights_of(dense_layers(model))
         train_one_step(model, "the fine-tuning model")
-        if same_weights(before[:-2], weights_of(dense_layers(model))[:-2]):
-            raise Incorrect("the model was not compiled again: Keras keeps the training step built in the first "
-                            "phase, which trains the output layer only, so unfreezing changed nothing. Compile "
-                            "after unfreezing.")
+        return not same_weights(before[:-2], weights_of(dense_layers(model))[:-2])
 
     def _phase_1_model(self, phase_1_rate):
         """A correct B-on-A after a first-phase step at ``phase_1_rate``: copies of a small model A, frozen, compiled,

@@ -54,6 +54,8 @@ def encode(value, depth: int = 0) -> dict:
         return {"t": "float", "v": _number(float(value))}
     if isinstance(value, str):
         return {"t": "str", "v": value[:MAX_TEXT]}
+    if isinstance(value, bytes):
+        return {"t": "bytes", "v": value[:MAX_TEXT].hex()}
     if isinstance(value, list | tuple | set | frozenset):
         items = sorted(value, key=repr) if isinstance(value, set | frozenset) else value
         return {"t": type(value).__name__, "v": [encode(item, depth + 1) for item in list(items)[:MAX_ITEMS]]}
@@ -93,6 +95,11 @@ def decode(data, depth: int = 0):
         return np.dtype(_numeric_dtype(data.get("dtype"))).type(_float(value))
     if kind == "str" and isinstance(value, str):
         return value[:MAX_TEXT]
+    if kind == "bytes" and isinstance(value, str):
+        try:
+            return bytes.fromhex(value[: 2 * MAX_TEXT])
+        except ValueError:
+            raise Unreadable("not bytes") from None
     if kind in ("list", "tuple", "set", "frozenset") and isinstance(value, list) and len(value) <= MAX_ITEMS:
         items = [decode(item, depth + 1) for item in value]
         return {"list": list, "tuple": tuple, "set": set, "frozenset": frozenset}[kind](items)
