@@ -1,13 +1,16 @@
 """Grade the exercise notebooks students hand back: ``python -m tools.grade FOLDER [--section 03]``.
 
-Every file under FOLDER is a submission. Each notebook runs in a fresh kernel (quick mode unless
-``--full``, at most ``--limit`` seconds), and after each exercise's check cell the grader judges the
-answer itself (tools.grade_probe): stored outputs, edited check cells and a redefined ``ex`` count
-for nothing. A submission that is not a notebook, is malformed, is another section, raises, hangs
-or kills its kernel is recorded with its reason; the run goes on. Writes ``grades.csv`` (one row per
-submission: its student, as Canvas, Moodle or nbgrader name the files, its status, one column per
-exercise, the points, ``--points`` setting them per exercise; a submission flagged for review has
-no total) and ``feedback/<submission>.md`` into ``grades/<section>/`` (or ``--out``).
+Every file under FOLDER is a submission, copied and hashed before any runs. Each notebook runs in a
+fresh kernel inside a bubblewrap sandbox of its own (tools.sandbox; quick mode unless ``--full``, at
+most ``--limit`` seconds), with the grader's probe after each exercise's check cell (tools.grade_probe).
+The probe sends out the exercise's evidence as data (Problem.observe); the grader rebuilds it and
+decides the verdict itself (Problem.decide), where the submission's code never ran: stored outputs,
+edited check cells, a redefined ``ex`` and a faked probe count for nothing. A submission that is not a
+notebook, is malformed, is another section, raises, hangs, kills its kernel or goes over its limits is
+recorded with its reason; the run goes on. Writes ``grades.csv`` (one row per submission: its student,
+as Canvas, Moodle or nbgrader name the files, its status, one column per exercise, the points,
+``--points`` setting them per exercise, the notes and the file's SHA-256; a submission flagged for
+review has no total) and ``feedback/<submission>.md`` into ``grades/<section>/`` (or ``--out``).
 """
 
 import argparse
