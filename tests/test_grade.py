@@ -286,3 +286,12 @@ def test_the_course_own_code_is_never_flagged():
         for cell in nbformat.read(solution_notebook(source), as_version=4).cells:
             if cell.cell_type == "code":
                 assert not grade.SUSPICIOUS.search(without_colab(cell.source)), f"{source.name}:\n{cell.source[:300]}"
+
+
+def test_no_text_in_grades_csv_is_a_formula():
+    """A file name or a note that a spreadsheet would run as a formula is written as plain text."""
+    result = grade.Result("=1+cmd|calc!A0.ipynb", notes=["-2+3 raised", "plain"])
+    result.verdicts = {check.name: ("correct", "") for check in grade.assignment_of(EXERCISE).checks}
+    row = grade.sheet_row(result, grade.assignment_of(EXERCISE).checks, {})
+    assert row[0].startswith("'=") and row[1].startswith("'=") and row[-2].startswith("'-2+3")
+    assert row[-3] == 3  # the total stays a number

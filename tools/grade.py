@@ -419,10 +419,16 @@ def sheet_header(checks) -> list[str]:
 
 
 def sheet_row(result: Result, checks, weights: dict) -> list:
-    """One submission's row of grades.csv."""
+    """One submission's row of grades.csv, every text a spreadsheet would read as a formula made plain text."""
     verdicts = [result.verdicts.get(check.name, ("", ""))[0] for check in checks]
-    return [result.submission, student_of(result.submission), result.status, *verdicts, result.points(weights),
-            " | ".join(result.notes), result.sha256]
+    texts = [result.submission, student_of(result.submission), result.status, *verdicts]
+    return [*map(as_text, texts), result.points(weights), as_text(" | ".join(result.notes)), result.sha256]
+
+
+def as_text(text: str) -> str:
+    """``text`` as a spreadsheet shows it, never as a formula: a leading =, +, -, @ (a file name such as
+    "=HYPERLINK(...).ipynb", an error a student raised) gets an apostrophe first, as Excel's own escape."""
+    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
 
 
 def parse_points(settings: list[str], checks) -> dict:
