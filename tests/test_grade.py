@@ -158,6 +158,7 @@ def graded(tmp_path_factory):
     moodle = folder / "Zoë Dupont_4242_assignsubmission_file_"  # Moodle's folder per student
     moodle.mkdir()
     (moodle / "01_unstable_gradients.ipynb").write_bytes((folder / "blank.ipynb").read_bytes())
+    (folder / "linked.ipynb").symlink_to(SOLUTION)  # a link in a zip that kept it: to anyone's file
     (folder / ".ipynb_checkpoints").mkdir()
     (folder / ".ipynb_checkpoints" / "correct-checkpoint.ipynb").write_text("{}", encoding="utf-8")
     out = tmp_path_factory.mktemp("grades")
@@ -191,6 +192,7 @@ EXPECTED = {  # submission: (status, glorot_limit, he_layer, steady_spread, tota
     "corrupt.ipynb": ("malformed", "", "", "", "0"),
     "not_json_notebook.ipynb": ("malformed", "", "", "", "0"),
     "answers.txt": ("not a notebook", "", "", "", "0"),
+    "linked.ipynb": ("not a notebook", "", "", "", "0"),
 }
 STUDENTS = {  # submission: the student grades.csv names
     "submitted/alice/unstable_gradients/01_unstable_gradients.ipynb": "alice",
@@ -295,3 +297,14 @@ def test_no_text_in_grades_csv_is_a_formula():
     row = grade.sheet_row(result, grade.assignment_of(EXERCISE).checks, {})
     assert row[0].startswith("'=") and row[1].startswith("'=") and row[-2].startswith("'-2+3")
     assert row[-3] == 3  # the total stays a number
+
+
+def test_a_file_too_large_is_not_read(tmp_path, monkeypatch):
+    """A submission over the size limit is recorded as too large, with the way out, and never parsed or run."""
+    monkeypatch.setattr(grade, "MAX_BYTES", 1000)
+    (tmp_path / "in").mkdir()
+    nbformat.write(short_notebook(), tmp_path / "in" / "big.ipynb")
+    (submission,) = grade.staged([tmp_path / "in" / "big.ipynb"], tmp_path / "in", tmp_path)
+    assert submission.copy.stat().st_size <= 1000 + 2**20 and len(submission.sha256) == 64
+    result = grade.grade(submission, grade.assignment_of(EXERCISE), LIMIT_S, False, None)
+    assert result.status == "too large" and "Clear Outputs" in result.notes[0]

@@ -20,7 +20,6 @@ import csv
 import hashlib
 import json
 import os
-import shutil
 import re
 import secrets
 import sys
@@ -61,6 +60,7 @@ SUSPICIOUS = re.compile(
 # stops the run. (utils/ is compiled before the first submission, so an honest run changes none.)
 GRADER_FILES = ("utils/**/*.py", "utils/**/*.pyc", "tools/grade_probe.py")
 DECIDING = threading.Lock()
+MAX_BYTES = 50 * 2**20  # a notebook handed in, outputs included; beyond, it is not read
 IGNORED = {"timestamp.txt"}  # nbgrader's note beside each submission
 PASSED_ON = ("COURSE_DATA_DIR", "CUDA_VISIBLE_DEVICES")  # the only settings of the grader's a submission sees
 STARTUP_S = 60  # for the sandbox to start its kernel, and to print the executed notebook
@@ -326,16 +326,25 @@ class Submission:
     name: str
     copy: Path
     sha256: str
+    link: bool = False  # handed in as a symbolic link (or a device, a pipe): not a file of its own
 
 
 def staged(files: list[Path], folder: Path, into: Path) -> list[Submission]:
-    """Copy every submission into ``into`` and hash it, before any runs: each is graded as it was handed in."""
+    """Copy every submission into ``into`` and hash it, before any runs: each is graded as it was handed in. Of a
+    file over MAX_BYTES, only enough to tell so is copied; a link (or a device, a pipe) is not followed."""
     copies = []
     for number, path in enumerate(files):
-        copy = into / f"{number:05d}{path.suffix}"
-        shutil.copyfile(path, copy)
-        digest = hashlib.sha256(copy.read_bytes()).hexdigest()
-        copies.append(Submission(printable(path.relative_to(folder).as_posix()), copy, digest))
+        copy, digest = into / f"{number:05d}{path.suffix}", hashlib.sha256()
+        regular = path.is_file() and not path.is_symlink()
+        with copy.open("wb") as target:
+            if regular:  # a link handed in could point at anyone's file: it is graded as the link it is
+                with path.open("rb") as source:
+                    while chunk := source.read(2**20):
+                        digest.update(chunk)
+                        if target.tell() <= MAX_BYTES:
+                            target.write(chunk)
+        name = printable(path.relative_to(folder).as_posix())
+        copies.append(Submission(name, copy, digest.hexdigest() if regular else "", link=not regular))
     return copies
 
 
@@ -343,6 +352,13 @@ def grade(submission: Submission, assignment: Assignment, limit: float, full: bo
     """Grade one submission; never raises for anything the submission is or does."""
     result = Result(submission.name, sha256=submission.sha256)
     try:
+        if submission.link:
+            raise Unusable("not a notebook", f"{Path(submission.name).name} is a link to another file, not a file "
+                                             "handed in: hand in the notebook itself.")
+        if submission.copy.stat().st_size > MAX_BYTES:
+            raise Unusable("too large", f"{Path(submission.name).name} is over {MAX_BYTES // 2**20} MB: clear the "
+                                        "notebook's outputs (Edit › Clear Outputs of All Cells), save it, and hand it "
+                                        "in again.")
         notebook = read_submission(submission.copy, submission.name)
         found = named_section(notebook)
         if found != assignment.key:
@@ -370,20 +386,21 @@ def printable(name: str) -> str:
 
 
 def submissions(folder: Path) -> list[Path]:
-    """Every file under ``folder``, but hidden ones, Jupyter's checkpoints and nbgrader's timestamps."""
-    return sorted(
-        path
-        for path in folder.rglob("*")
-        if path.is_file()
-        and path.name not in IGNORED
-        and not any(part.startswith(".") for part in path.relative_to(folder).parts)
-    )
+    """Every file under ``folder`` (links included, not followed into folders), but hidden ones, Jupyter's
+    checkpoints and nbgrader's timestamps."""
+    found = []
+    for where, folders, files in os.walk(folder):  # never into a linked folder: it may lead anywhere
+        folders[:] = [name for name in folders if not name.startswith(".")]
+        found += [Path(where) / name for name in files if not name.startswith(".") and name not in IGNORED]
+    return sorted(found)
 
 
 def infer_section(files: list[Path]) -> str:
     """The section most submissions name, for a run without --section."""
     named = Counter()
     for path in files:
+        if path.is_symlink() or not path.is_file() or path.stat().st_size > MAX_BYTES:
+            continue
         with contextlib.suppress(Unusable):
             named[named_section(read_submission(path))] += 1
     named.pop(None, None)
