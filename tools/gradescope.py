@@ -45,14 +45,16 @@ COPIED = (
 )
 SETUP = """\
 #!/usr/bin/env bash
-# Gradescope runs this once, as root, to build the autograder's image (Ubuntu): Python 3.11, the course's
+# Gradescope runs this once, as root, to build the autograder's image (Ubuntu): Python, the course's
 # packages, Fashion-MNIST, and bubblewrap for the sandbox (used where the container allows it).
 set -euo pipefail
 cd /autograder/source
 export DEBIAN_FRONTEND=noninteractive
 apt-get update -q
-apt-get install -y -q python3.11 python3.11-venv bubblewrap || apt-get install -y -q python3.11 python3.11-venv
-python3.11 -m venv .venv
+apt-get install -y -q bubblewrap || echo "bubblewrap unavailable: submissions will run as the user nobody"
+# Python 3.11, which the course is tested on, where the image's Ubuntu has it; else its own Python 3.
+apt-get install -y -q python3.11 python3.11-venv || apt-get install -y -q python3 python3-venv
+"$(command -v python3.11 || command -v python3)" -m venv .venv
 .venv/bin/python -m pip install --upgrade pip
 .venv/bin/python -m pip install -r requirements.txt
 bash tools/get_data.sh .venv/bin/python
