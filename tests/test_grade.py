@@ -162,7 +162,8 @@ def graded(tmp_path_factory):
     (folder / ".ipynb_checkpoints").mkdir()
     (folder / ".ipynb_checkpoints" / "correct-checkpoint.ipynb").write_text("{}", encoding="utf-8")
     out = tmp_path_factory.mktemp("grades")
-    arguments = [str(folder), "--limit", str(LIMIT_S), "--out", str(out), "--points", "glorot_limit=2", "--jobs", "2"]
+    arguments = [str(folder), "--section", "01", "--limit", str(LIMIT_S), "--out", str(out), "--points",
+                 "glorot_limit=2", "--jobs", "2"]
     assert grade.main(arguments) == 0  # two at a time: rows still in the files' order, each graded alone
     with (out / "grades.csv").open(encoding="utf-8-sig") as file:
         rows = {row["submission"]: row for row in csv.DictReader(file)}
@@ -181,7 +182,7 @@ EXPECTED = {  # submission: (status, glorot_limit, he_layer, steady_spread, tota
     "forged.ipynb": (FLAGGED, "not attempted", "not attempted", "not attempted", ""),
     "hooked.ipynb": (FLAGGED, "incorrect", "incorrect", "incorrect", ""),
     "zoë.ipynb": ("graded", "correct", "correct", "correct", "4"),
-    "caf\ufffd.ipynb": ("graded", "not attempted", "not attempted", "not attempted", "0"),
+    "caf\\xe9.ipynb": ("graded", "not attempted", "not attempted", "not attempted", "0"),  # undecodable: shown
     "submitted/alice/unstable_gradients/01_unstable_gradients.ipynb": ("graded", "correct", "correct", "correct",
                                                                        "4"),
     "smithjohn_late_12345_67890_01_unstable_gradients.ipynb": ("graded", "correct", "correct", "correct", "4"),
@@ -238,10 +239,10 @@ def test_feedback_gives_each_check_its_reason(graded):
     """One feedback file per submission, with each exercise's verdict and the check's reason."""
     rows, out = graded
     written = {path.relative_to(out / "feedback").as_posix() for path in (out / "feedback").rglob("*.md")}
-    assert written == {f"{name}.md" for name in rows}
-    wrong = (out / "feedback" / "wrong.ipynb.md").read_text(encoding="utf-8")
+    assert written == {row["feedback"] for row in rows.values()} and len(written) == len(rows)
+    wrong = (out / "feedback" / rows["wrong.ipynb"]["feedback"]).read_text(encoding="utf-8")
     assert "**0 of 3 correct.**" in wrong and "He's limit" in wrong
-    assert "**3 of 3 correct.**" in (out / "feedback" / "correct.ipynb.md").read_text(encoding="utf-8")
+    assert "**3 of 3 correct.**" in (out / "feedback" / rows["correct.ipynb"]["feedback"]).read_text(encoding="utf-8")
 
 
 def test_a_submission_that_changes_the_checks_stops_the_run(tmp_path, monkeypatch, capsys):
@@ -295,8 +296,8 @@ def test_no_text_in_grades_csv_is_a_formula():
     result = grade.Result("=1+cmd|calc!A0.ipynb", notes=["-2+3 raised", "plain"])
     result.verdicts = {check.name: ("correct", "") for check in grade.assignment_of(EXERCISE).checks}
     row = grade.sheet_row(result, grade.assignment_of(EXERCISE).checks, {})
-    assert row[0].startswith("'=") and row[1].startswith("'=") and row[-2].startswith("'-2+3")
-    assert row[-3] == 3  # the total stays a number
+    assert row[0].startswith("'=") and row[1].startswith("'=") and row[-3].startswith("'-2+3")
+    assert row[-4] == 3  # the total stays a number
 
 
 def test_a_file_too_large_is_not_read(tmp_path, monkeypatch):
@@ -308,3 +309,15 @@ def test_a_file_too_large_is_not_read(tmp_path, monkeypatch):
     assert submission.copy.stat().st_size <= 1000 + 2**20 and len(submission.sha256) == 64
     result = grade.grade(submission, grade.assignment_of(EXERCISE), LIMIT_S, False, None)
     assert result.status == "too large" and "Clear Outputs" in result.notes[0]
+
+
+def test_the_section_is_inferred_only_when_every_notebook_names_it(tmp_path):
+    """Without SECTION, the submissions must agree: a few of another section cannot decide everyone's grading."""
+    nbformat.write(short_notebook(), tmp_path / "a.ipynb")
+    nbformat.write(short_notebook(), tmp_path / "b.ipynb")
+    (tmp_path / "notes.txt").write_text("not a notebook", encoding="utf-8")
+    assert grade.infer_section(grade.submissions(tmp_path)) == "unstable_gradients"
+    for name in ("c", "d", "e"):
+        nbformat.write(other_section(), tmp_path / f"{name}.ipynb")
+    with pytest.raises(SystemExit, match=r"regularization \(3\), unstable_gradients \(2\)"):
+        grade.infer_section(grade.submissions(tmp_path))

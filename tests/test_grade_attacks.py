@@ -132,6 +132,26 @@ def mc_dropout_predict(model, X, passes=100):
 """
 
 HOG_MEMORY = "import numpy as np\n\nhog = np.ones(3 * 2**30, dtype=np.uint8)"
+
+DRESSED_PROBE = """\
+# A cell of its own, dressed as the grader's probe (its metadata), sending the right answer as evidence.
+import re
+
+from IPython.display import display
+
+nonce = re.search(r"'([0-9a-f]{32})'\\)", open("/grading/submission.ipynb").read())[1]
+record = {"nonce": nonce, "exercise": "glorot_limit", "observed": {"answer": {"t": "float", "v": 0.07440048087}}}
+display({"application/vnd.co" "urse.verdict+json": record, "text/plain": ""}, raw=True)
+"""
+
+READ_SHADOW = 'print(open("/etc/shadow").read()[:80])'
+
+# The grader's probe stood in for, sending evidence built to exhaust the grader's judge: a Dense layer of 10^9 weights.
+JUDGE_BOMB = FORGE_RUNPY.replace(
+    '"observed": {"verdict": ["Correct", "well done."]}',
+    '"observed": {"answer": {"t": "keras", "name": "Dense", "keras": None, "config": {"module": "keras.layers", '
+    '"class_name": "Dense", "config": {"units": 1000}, "build_config": {"input_shape": [None, 1000000]}}}}',
+)
 MANY_THREADS = """\
 import threading, time
 
@@ -160,26 +180,41 @@ def attacked(tmp_path_factory):
         "carry_out": short_notebook(wrong, before={"glorot_limit": [carry_out(str(victim))]}),
         "hog_memory": short_notebook(right, before={"glorot_limit": [HOG_MEMORY]}),
         "many_threads": short_notebook(right, before={"glorot_limit": [MANY_THREADS]}),
+        "dressed_probe": dressed(short_notebook(wrong, before={"he_layer": [DRESSED_PROBE]})),
+        "read_shadow": short_notebook(wrong, before={"glorot_limit": [READ_SHADOW]}),
+        "judge_bomb": short_notebook(wrong, before={"glorot_limit": [JUDGE_BOMB]}),
     }
     for name, notebook in attacks.items():
         nbformat.write(notebook, folder / f"{name}.ipynb")
     nbformat.write(short_notebook(classmate), victim)
     compileall.compile_dir(ROOT / "utils", quiet=1)  # as the grader does first, so that the sums compare
     checks_before = grade.grader_fingerprint()
-    limits = {"MEMORY_BYTES": 2 * 2**30, "TASKS": 200}  # lower than a machine's, so that the hogs cost little
-    saved = {name: getattr(sandbox, name) for name in limits}
-    for name, value in limits.items():
-        setattr(sandbox, name, value)
+    for name in ("m.txt", "m.txt.md/n.txt", "evil.md/n.txt", "x" * 251 + ".txt"):  # feedback names that collide
+        (folder / name).parent.mkdir(exist_ok=True)
+        (folder / name).write_text("not a notebook", encoding="utf-8")
+    limits = {(sandbox, "MEMORY_BYTES"): 2 * 2**30, (sandbox, "TASKS"): 200,  # lower than a machine's, so that
+              (grade, "DECIDE_MEMORY"): 5 * 2**30}  # the hogs cost little
+    saved = {key: getattr(*key) for key in limits}
+    for (module, name), value in limits.items():
+        setattr(module, name, value)
     try:
         status = grade.main([str(folder), "--limit", str(LIMIT_S), "--out", str(out), "--jobs", "2"])
     finally:
-        for name, value in saved.items():
-            setattr(sandbox, name, value)
+        for (module, name), value in saved.items():
+            setattr(module, name, value)
     time.sleep(6)  # longer than the process left behind waits before it writes
     with (out / "grades.csv").open(encoding="utf-8-sig") as file:
         rows = {row["submission"]: row for row in csv.DictReader(file)}
     return {"status": status, "rows": rows, "out": out, "victim": victim, "checks_before": checks_before,
             "grades": (out / "grades.csv").read_text(encoding="utf-8-sig")}
+
+
+def dressed(notebook):
+    """The notebook with its DRESSED_PROBE cell given the metadata the grader's probes once carried."""
+    for cell in notebook.cells:
+        if cell.source.startswith("# A cell of its own, dressed"):
+            cell.metadata["grader"] = "glorot_limit"
+    return notebook
 
 
 def verdicts(row) -> tuple:
@@ -228,8 +263,9 @@ def test_the_grader_and_other_submissions_are_out_of_sight(attacked):
 
 def test_nothing_of_a_classmate_comes_out_in_feedback(attacked):
     """No feedback file but the classmate's own holds her answers."""
+    hers = attacked["rows"]["zz_classmate.ipynb"]["feedback"]
     for path in (attacked["out"] / "feedback").glob("*.md"):
-        if path.name != "zz_classmate.ipynb.md":
+        if path.name != hers:
             assert SECRET not in path.read_text(encoding="utf-8"), path.name
 
 
@@ -261,7 +297,7 @@ def test_the_check_reference_is_not_on_the_call_stack(tmp_path):
     with (tmp_path / "out" / "grades.csv").open(encoding="utf-8-sig") as file:
         row = next(csv.DictReader(file))
     assert row["mc_dropout_predict"] == "incorrect", row["notes"]
-    feedback = (tmp_path / "out" / "feedback" / "walk.ipynb.md").read_text(encoding="utf-8")
+    feedback = (tmp_path / "out" / "feedback" / row["feedback"]).read_text(encoding="utf-8")
     assert "mc_dropout_predict` | incorrect" in feedback
 
 
@@ -273,3 +309,55 @@ def test_without_a_sandbox_grading_says_so_loudly(tmp_path, monkeypatch, capsys)
     assert grade.main([str(tmp_path / "in"), "--limit", str(LIMIT_S), "--out", str(tmp_path / "out")]) == 0
     captured = capsys.readouterr()
     assert captured.err.count("UNSANDBOXED") == 2 and "WITHOUT A SANDBOX" in captured.out
+
+
+def test_a_cell_dressed_as_a_probe_is_a_cell_like_any_other(attacked):
+    """The grader knows its probes by where it put them: a cell of the submission's own, with the probe's metadata
+    and the run's nonce, sending the right answer as evidence, counts for nothing."""
+    row = attacked["rows"]["dressed_probe.ipynb"]
+    assert row["glorot_limit"] == "incorrect", row["notes"]
+
+
+def test_no_secret_of_the_machine_is_in_sight(attacked):
+    """/etc/shadow (and every other file of /etc but what programs read) is not in the sandbox."""
+    notes = attacked["rows"]["read_shadow.ipynb"]["notes"]
+    assert "No such file or directory: '/etc/shadow'" in notes and "root:" not in notes
+
+
+def test_evidence_built_to_exhaust_the_judge_ends_only_its_own_judgement(attacked):
+    """A forged record whose evidence would take gigabytes to rebuild runs into the limits of the grader's judge (a
+    process of its own), is judged wrong, and the run goes on (the classmate, graded after, keeps her marks)."""
+    row = attacked["rows"]["judge_bomb.ipynb"]
+    assert verdicts(row) == ("incorrect",) * 3 and row["status"] == grade.FLAGGED, row["notes"]
+
+
+@pytest.mark.parametrize("judge, why", [(["sleep", "60"], "time"), ([sys.executable, "-c", "bytearray(10**11)"],
+                                                                     "memory")])
+def test_a_judge_that_dies_or_hangs_costs_only_that_exercise(monkeypatch, judge, why):
+    """When the judge's process hangs past DECIDE_S or dies (out of its memory), the exercise is wrong and flagged, and
+    the next request starts a new judge."""
+    monkeypatch.setattr(grade, "JUDGE", judge)
+    monkeypatch.setattr(grade, "DECIDE_S", 2)
+    result = grade.Result("x.ipynb")
+    problem = grade.problems_of(grade.checks_section("unstable_gradients"))["glorot_limit"]
+    observed = {"answer": {"t": "float", "v": 0.0744}}
+    assert grade.decision(problem, "unstable_gradients", observed, result)[0] == "incorrect"
+    assert result.status == grade.FLAGGED and "past its limits" in result.notes[0]
+    grade.Judge.close_all()
+
+
+def test_feedback_files_never_collide(attacked):
+    """Names that would collide as feedback files (m.txt beside m.txt.md/, a 255-byte name) each get their own."""
+    rows = attacked["rows"]
+    files = {row["feedback"] for row in rows.values()}
+    assert len(files) == len(rows) and all((attacked["out"] / "feedback" / name).is_file() for name in files)
+
+
+def test_grading_again_into_the_same_folder_works(tmp_path):
+    """A re-run replaces the feedback folder whole, whatever the names of the last run's submissions were."""
+    (tmp_path / "in" / "evil.md").mkdir(parents=True)
+    (tmp_path / "in" / "evil.md" / "n.txt").write_text("x", encoding="utf-8")
+    (tmp_path / "in" / "a.txt").write_text("x", encoding="utf-8")
+    for _ in range(2):
+        assert grade.main([str(tmp_path / "in"), "--section", "01", "--out", str(tmp_path / "out")]) == 0
+    assert len(list((tmp_path / "out" / "feedback").iterdir())) == 2

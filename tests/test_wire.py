@@ -106,3 +106,22 @@ def test_deep_nesting_is_refused():
         data = {"t": "list", "v": [data]}
     with pytest.raises(wire.Unreadable):
         wire.decode(data)
+
+
+def test_a_class_of_the_learner_dressed_as_keras_does_not_cross():
+    """A subclass that names a Keras module (to be rebuilt as the Keras class it is not), itself or held in a layer,
+    is refused: the grader would judge an object the learner did not give."""
+
+    class Dense(keras.layers.Dense):
+        def call(self, inputs):
+            return keras.ops.zeros_like(super().call(inputs))
+
+    class HeNormal(keras.initializers.HeNormal):
+        def __call__(self, shape, dtype=None):
+            return keras.ops.zeros(shape)
+
+    Dense.__module__, HeNormal.__module__ = "keras.layers", "keras.initializers"
+    with pytest.raises(wire.Unreadable, match="of your own making"):
+        wire.encode(Dense(3))
+    with pytest.raises(wire.Unreadable, match="HeNormal of your own making"):
+        wire.encode(keras.layers.Dense(3, kernel_initializer=HeNormal()))

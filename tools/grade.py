@@ -20,8 +20,12 @@ import csv
 import hashlib
 import json
 import os
+import queue
 import re
+import resource
+import shutil
 import secrets
+import subprocess
 import sys
 import sysconfig
 import tempfile
@@ -59,7 +63,9 @@ SUSPICIOUS = re.compile(
 # The files whose code judges the answers, compiled ones included: a submission that changes them
 # stops the run. (utils/ is compiled before the first submission, so an honest run changes none.)
 GRADER_FILES = ("utils/**/*.py", "utils/**/*.pyc", "tools/grade_probe.py")
-DECIDING = threading.Lock()
+DECIDE_MEMORY = 8 * 2**30  # address space of the judge's process (TensorFlow alone maps about 3 GiB)
+DECIDE_S = 120  # for the judge to weigh one exercise's evidence (honest evidence takes a few seconds at most)
+JUDGE = [sys.executable, "-m", "tools.grade_decide"]
 MAX_BYTES = 50 * 2**20  # a notebook handed in, outputs included; beyond, it is not read
 IGNORED = {"timestamp.txt"}  # nbgrader's note beside each submission
 PASSED_ON = ("COURSE_DATA_DIR", "CUDA_VISIBLE_DEVICES")  # the only settings of the grader's a submission sees
@@ -173,23 +179,28 @@ def named_section(notebook) -> str | None:
 
 
 def with_probes(notebook, assignment: Assignment, nonce: str):
-    """The submission, outputs cleared, with the grader's check after each exercise's check cell."""
+    """(the submission, outputs cleared, with the grader's probe after each exercise's check cell; {the position of
+    each probe: its exercise}). Probes are known by the positions the grader put them at, never by anything in the
+    submission, which may dress a cell of its own as one."""
     cells = [cell for cell in notebook.cells if cell.cell_type in ("code", "markdown", "raw")]
     for cell in cells:
+        cell.metadata.pop("grader", None)
         if cell.cell_type == "code":
             cell.outputs, cell.execution_count = [], None
+    probes = []
     for check in assignment.checks:
         probe = nbformat.v4.new_code_cell(
             f'__import__("runpy").run_path({str(PROBE_FILE)!r})["verdict"]({assignment.key!r}, {check.name!r}, '
             f"lambda: {check.variable}, {nonce!r})"
         )
-        probe.metadata["grader"] = check.name
         at = next((i for i, c in enumerate(cells) if c.get("id") == check.cell_id and c.cell_type == "code"), None)
         if at is None:  # moved or renamed: look for the call itself, else judge at the end
             at = next((i for i, c in enumerate(cells) if c.cell_type == "code" and f".{check.name}.check(" in c.source),
                       len(cells) - 1)
         cells.insert(at + 1, probe)
-    return nbformat.v4.new_notebook(cells=cells, metadata=notebook.metadata)
+        probes.append((probe, check.name))
+    positions = {index: name for index, cell in enumerate(cells) for probe, name in probes if cell is probe}
+    return nbformat.v4.new_notebook(cells=cells, metadata=notebook.metadata), positions
 
 
 def run(notebook, limit: float, full: bool, result: Result, sandboxed: str | None):
@@ -236,9 +247,10 @@ def last_line(text: str) -> str:
     return f": {lines[-1][:200]}" if lines else ""
 
 
-def collect(prepared, executed, assignment: Assignment, nonce: str, result: Result) -> None:
-    """The grader's verdicts and the errors the learner's cells raised: cells, sources and probes from the notebook
-    the grader prepared, only outputs from the one the sandbox sent back (which may have been rewritten)."""
+def collect(prepared, probes: dict, executed, assignment: Assignment, nonce: str, result: Result) -> None:
+    """The grader's verdicts and the errors the learner's cells raised: cells, sources and probes (``probes``: their
+    positions) from the notebook the grader prepared, only outputs from the one the sandbox sent back (which may have
+    been rewritten)."""
     problems = problems_of(checks_section(assignment.key))
     outputs = [[] for _ in prepared.cells]
     if executed is not None:
@@ -247,11 +259,11 @@ def collect(prepared, executed, assignment: Assignment, nonce: str, result: Resu
         else:
             result.flag("the notebook sent back from its sandbox is not the one sent in: read it")
     number = 0
-    for cell, cell_outputs in zip(prepared.cells, outputs, strict=True):
-        if cell.cell_type != "code":
+    for position, (cell, cell_outputs) in enumerate(zip(prepared.cells, outputs, strict=True)):
+        if position in probes:
+            judged(problems[probes[position]], assignment.key, cell_outputs, nonce, result)
             continue
-        if "grader" in cell.metadata:
-            judged(problems[cell.metadata["grader"]], cell_outputs, nonce, result)
+        if cell.cell_type != "code":
             continue
         number += 1
         where = cell_label(number, cell.source)
@@ -274,7 +286,7 @@ def cell_label(number: int, source: str) -> str:
     return f"cell {number} (`{first_line[:60]}`)"
 
 
-def judged(problem, outputs: list, nonce: str, result: Result) -> None:
+def judged(problem, key: str, outputs: list, nonce: str, result: Result) -> None:
     """The verdict on one exercise, from what its probe recorded: exactly one record, of its own exercise, with
     this run's nonce."""
     name = problem.name
@@ -289,18 +301,21 @@ def judged(problem, outputs: list, nonce: str, result: Result) -> None:
         result.verdicts[name] = ("incorrect", f"the check could not run after your notebook: {errors[0][:100]}")
     elif len(records) == 1 and isinstance(records[0], dict) and records[0].get("nonce") == nonce \
             and records[0].get("exercise") == name:
-        result.verdicts[name] = decision(problem, records[0].get("observed"), result)
+        result.verdicts[name] = decision(problem, key, records[0].get("observed"), result)
     elif records:
         interfered(name, result, f"the check showed {len(records)} records, or a forged one")
 
 
-def decision(problem, observed, result: Result) -> tuple[str, str]:
-    """(outcome, reason): decided here from the answer as data where the problem allows it; otherwise the verdict
-    reached in the sandbox, which counts as given only where the grader cannot judge outside, or says "wrong"."""
+def decision(problem, key: str, observed, result: Result) -> tuple[str, str]:
+    """(outcome, reason): decided by the grader's judge from the evidence, as data, where the problem allows it;
+    otherwise the verdict reached in the sandbox, which counts as given only where the grader cannot judge outside,
+    or says "wrong"."""
     if problem.judged_outside and isinstance(observed, dict) and "answer" in observed:
-        with DECIDING:  # the checks' objects are shared by the threads that grade side by side
-            feedback = problem.decide(observed)
-        return OUTCOMES[feedback.outcome.value], feedback.message
+        decided = Judge.of_this_thread().decide(key, problem.name, observed)
+        if decided is None:
+            return interfered(problem.name, result, "its evidence took the grader's judge past its limits of "
+                                                    f"{DECIDE_MEMORY // 2**30} GiB or {DECIDE_S} s")
+        return OUTCOMES.get(decided[0], "incorrect"), decided[1]
     verdict = observed.get("verdict") if isinstance(observed, dict) else None
     if not (isinstance(verdict, list) and len(verdict) == 2 and all(isinstance(part, str) for part in verdict)):
         return interfered(problem.name, result, "its record is not one the grader writes")
@@ -310,6 +325,74 @@ def decision(problem, observed, result: Result) -> tuple[str, str]:
     if not problem.judged_outside:
         result.judged_inside.append(problem.name)
     return outcome, reason
+
+
+class Judge:
+    """The grader's judge (tools.grade_decide), a process of its own per grading thread, with limits on its memory
+    and time: evidence built to exhaust it ends that process, which the next request starts afresh."""
+
+    _local = threading.local()
+    _all: list = []
+
+    def __init__(self):
+        self.process = None
+
+    @classmethod
+    def of_this_thread(cls) -> "Judge":
+        """This thread's judge."""
+        if getattr(cls._local, "judge", None) is None:
+            cls._local.judge = cls()
+            cls._all.append(cls._local.judge)
+        return cls._local.judge
+
+    def decide(self, key: str, name: str, observed) -> tuple[str, str] | None:
+        """(outcome, message) of the check on ``observed``; None when the judge died or ran out of time on it."""
+        if self.process is None or self.process.poll() is not None:
+            self.process = subprocess.Popen(
+                JUDGE, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                stderr=subprocess.DEVNULL, text=True, cwd=ROOT, env={**os.environ, "PYTHONPATH": str(ROOT)},
+                preexec_fn=limit_judge,
+            )
+        answers = queue.Queue()
+        reader = threading.Thread(target=lambda: answers.put(self.process.stdout.readline()), daemon=True)
+        try:
+            self.process.stdin.write(json.dumps({"section": key, "exercise": name, "observed": observed}) + "\n")
+            self.process.stdin.flush()
+            reader.start()
+            line = answers.get(timeout=DECIDE_S)
+            answer = json.loads(line)
+            return str(answer["outcome"]), str(answer["message"])
+        except (OSError, ValueError, KeyError, TypeError, queue.Empty):
+            self.close()
+            return None
+
+    def close(self) -> None:
+        """End the judge's process."""
+        if self.process is not None and self.process.poll() is None:
+            self.process.kill()
+            self.process.wait()
+        self.process = None
+
+    @classmethod
+    def close_all(cls) -> None:
+        """End every thread's judge."""
+        for judge in cls._all:
+            judge.close()
+        cls._all.clear()
+        cls._local = threading.local()
+
+
+class Judges:
+    """For ``contextlib.closing``: every thread's judge ends with the run."""
+
+    def close(self) -> None:
+        Judge.close_all()
+
+
+def limit_judge() -> None:
+    """In the judge's process before it starts: its address space and no core dumps."""
+    resource.setrlimit(resource.RLIMIT_AS, (DECIDE_MEMORY, DECIDE_MEMORY))
+    resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
 
 
 def interfered(name: str, result: Result, how: str) -> tuple[str, str]:
@@ -326,7 +409,7 @@ class Submission:
     name: str
     copy: Path
     sha256: str
-    link: bool = False  # handed in as a symbolic link (or a device, a pipe): not a file of its own
+    refused: tuple = ()  # (status, reason) when staging found it cannot be graded: a link, a file it could not read
 
 
 def staged(files: list[Path], folder: Path, into: Path) -> list[Submission]:
@@ -334,17 +417,22 @@ def staged(files: list[Path], folder: Path, into: Path) -> list[Submission]:
     file over MAX_BYTES, only enough to tell so is copied; a link (or a device, a pipe) is not followed."""
     copies = []
     for number, path in enumerate(files):
-        copy, digest = into / f"{number:05d}{path.suffix}", hashlib.sha256()
-        regular = path.is_file() and not path.is_symlink()
-        with copy.open("wb") as target:
-            if regular:  # a link handed in could point at anyone's file: it is graded as the link it is
-                with path.open("rb") as source:
-                    while chunk := source.read(2**20):
-                        digest.update(chunk)
-                        if target.tell() <= MAX_BYTES:
-                            target.write(chunk)
+        copy, digest, refused = into / f"{number:05d}{path.suffix}", hashlib.sha256(), ()
         name = printable(path.relative_to(folder).as_posix())
-        copies.append(Submission(name, copy, digest.hexdigest() if regular else "", link=not regular))
+        with copy.open("wb") as target:
+            if path.is_symlink() or not path.is_file():  # a link could point at anyone's file: it is not followed
+                refused = ("not a notebook", f"{Path(name).name} is a link to another file, not a file handed in: "
+                                             "hand in the notebook itself.")
+            else:
+                try:
+                    with path.open("rb") as source:
+                        while chunk := source.read(2**20):
+                            digest.update(chunk)
+                            if target.tell() <= MAX_BYTES:
+                                target.write(chunk)
+                except OSError as error:
+                    refused = ("unreadable", f"{Path(name).name} could not be read ({error.strerror}).")
+        copies.append(Submission(name, copy, "" if refused else digest.hexdigest(), refused))
     return copies
 
 
@@ -352,9 +440,8 @@ def grade(submission: Submission, assignment: Assignment, limit: float, full: bo
     """Grade one submission; never raises for anything the submission is or does."""
     result = Result(submission.name, sha256=submission.sha256)
     try:
-        if submission.link:
-            raise Unusable("not a notebook", f"{Path(submission.name).name} is a link to another file, not a file "
-                                             "handed in: hand in the notebook itself.")
+        if submission.refused:
+            raise Unusable(*submission.refused)
         if submission.copy.stat().st_size > MAX_BYTES:
             raise Unusable("too large", f"{Path(submission.name).name} is over {MAX_BYTES // 2**20} MB: clear the "
                                         "notebook's outputs (Edit › Clear Outputs of All Cells), save it, and hand it "
@@ -370,10 +457,10 @@ def grade(submission: Submission, assignment: Assignment, limit: float, full: bo
         result.notes.append(unusable.reason)
         return result
     nonce = secrets.token_hex(16)
-    prepared = with_probes(notebook, assignment, nonce)
+    prepared, probes = with_probes(notebook, assignment, nonce)
     try:
         executed = run(prepared, limit, full, result, sandboxed)
-        collect(prepared, executed, assignment, nonce, result)
+        collect(prepared, probes, executed, assignment, nonce, result)
     except Exception as error:  # the sandbox would not start, say: this submission only
         result.status = "grader error"
         result.notes.append(f"the grader failed on this submission: {type(error).__name__}: {error}"[:300])
@@ -381,8 +468,9 @@ def grade(submission: Submission, assignment: Assignment, limit: float, full: bo
 
 
 def printable(name: str) -> str:
-    """A file name as text that can be printed and written (a zip from Windows may leave undecodable bytes)."""
-    return name.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
+    """A file name as text that can be printed and written (a zip from Windows may leave undecodable bytes,
+    shown as \\xe9)."""
+    return name.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")  # distinct names stay so
 
 
 def submissions(folder: Path) -> list[Path]:
@@ -399,15 +487,16 @@ def infer_section(files: list[Path]) -> str:
     """The section most submissions name, for a run without --section."""
     named = Counter()
     for path in files:
-        if path.is_symlink() or not path.is_file() or path.stat().st_size > MAX_BYTES:
-            continue
-        with contextlib.suppress(Unusable):
+        with contextlib.suppress(Unusable, OSError):
+            if path.is_symlink() or not path.is_file() or path.stat().st_size > MAX_BYTES:
+                continue
             named[named_section(read_submission(path))] += 1
     named.pop(None, None)
-    ranked = named.most_common(2)
-    if not ranked or (len(ranked) == 2 and ranked[0][1] == ranked[1][1]):
-        raise SystemExit("error: cannot tell which section these submissions are; name it, e.g. SECTION=03")
-    return ranked[0][0]
+    if len(named) != 1:  # never a majority: a few notebooks of another section must not decide everyone's
+        found = ", ".join(f"{key} ({count})" for key, count in named.most_common()) or "none"
+        raise SystemExit(f"error: cannot tell which section these submissions are (they name: {found}); name it, "
+                         "e.g. SECTION=03")
+    return next(iter(named))
 
 
 # How learning platforms name the files they hand back: Canvas "smithjohn_12345_67890_name.ipynb" (with "_late" after
@@ -416,30 +505,47 @@ CANVAS = re.compile(r"^(?P<student>[^_/]+?)(?:_late)?_\d+_\d+_.+$")
 MOODLE = re.compile(r"^(?P<student>.+?)_\d+_assignsubmission_\w+?_?$")
 
 
-def student_of(submission: str) -> str:
-    """The student a submission's path names, as Canvas, Moodle or nbgrader lay them out; else its file name."""
+def student_of(submission: str, folder: str = "") -> str:
+    """The student a submission's path (in ``folder``) names, as Canvas, Moodle or nbgrader lay them out; else its
+    file name. The outermost folder that names a student wins: a student's own subfolders cannot name another."""
     parts = submission.split("/")
+    if folder == "submitted" and len(parts) >= 2:  # nbgrader's submitted/ itself: <student>/<assignment>/<file>
+        return parts[0]
     if len(parts) >= 3 and parts[0] == "submitted":
         return parts[1]
     for part in parts[:-1]:
         if found := MOODLE.match(part):
             return found["student"]
-    if found := CANVAS.match(parts[-1]):
+    if len(parts) == 1 and (found := CANVAS.match(parts[0])):  # Canvas's files lie flat
         return found["student"]
     return parts[-1].rsplit(".", 1)[0]
 
 
 def sheet_header(checks) -> list[str]:
-    """The columns of grades.csv: the submission, its student, its status, one per exercise, the points, the notes
-    and the SHA-256 of the file graded."""
-    return ["submission", "student", "status", *(check.name for check in checks), "total", "notes", "sha256"]
+    """The columns of grades.csv: the submission, its student, its status, one per exercise, the points, the notes,
+    the SHA-256 of the file graded and the name of its feedback file."""
+    return ["submission", "student", "status", *(check.name for check in checks), "total", "notes", "sha256",
+            "feedback"]
 
 
-def sheet_row(result: Result, checks, weights: dict) -> list:
+def sheet_row(result: Result, checks, weights: dict, folder: str = "", feedback_file: str = "") -> list:
     """One submission's row of grades.csv, every text a spreadsheet would read as a formula made plain text."""
     verdicts = [result.verdicts.get(check.name, ("", ""))[0] for check in checks]
-    texts = [result.submission, student_of(result.submission), result.status, *verdicts]
-    return [*map(as_text, texts), result.points(weights), as_text(" | ".join(result.notes)), result.sha256]
+    texts = [result.submission, student_of(result.submission, folder), result.status, *verdicts]
+    notes = " | ".join(one_line(note) for note in result.notes)
+    return [*map(as_text, texts), result.points(weights), as_text(notes), result.sha256, feedback_file]
+
+
+def one_line(text: str) -> str:
+    """``text`` on one line, its runs of spaces and line breaks made one space (a note cannot fake a row or a line)."""
+    return " ".join(str(text).split())
+
+
+def feedback_name(number: int, submission: str) -> str:
+    """The feedback file of the ``number``-th submission: numbered, so that no two submissions share one, and named
+    after it in characters any file system takes, short enough for any."""
+    readable = re.sub(r"[^\w.@+-]+", "_", submission.replace("/", "__"))[-120:]
+    return f"{number + 1:04d}-{readable}.md"
 
 
 def as_text(text: str) -> str:
@@ -481,12 +587,12 @@ def feedback(result: Result, checks: list[Check], key: str, mode: str) -> str:
         lines += ["", "| Exercise | Verdict | Why |", "|---|---|---|"]
         for check in checks:
             outcome, reason = result.verdicts[check.name]
-            lines.append(f"| `{check.name}` | {outcome} | {reason.replace('|', '/').replace(chr(10), ' ')} |")
+            lines.append(f"| `{check.name}` | {outcome} | {one_line(reason).replace('|', '/')} |")
     if result.judged_inside:
         inside = ", ".join(f"`{name}`" for name in result.judged_inside)
         lines += ["", f"Judged inside your notebook's sandbox (its code runs where the answer is checked): {inside}."]
     if result.notes:
-        lines += ["", "Notes:", *(f"- {note}" for note in result.notes)]
+        lines += ["", "Notes:", *(f"- {one_line(note)}" for note in result.notes)]
     return "\n".join(lines) + "\n"
 
 
@@ -514,9 +620,9 @@ def main(argv=None) -> int:
     checks = assignment.checks
     weights = parse_points(args.points, checks)
     out = args.out or ROOT / "grades" / exercise.stem
-    (out / "feedback").mkdir(parents=True, exist_ok=True)
-    for stale in (out / "feedback").rglob("*.md"):  # a re-run replaces the last run's feedback
-        stale.unlink()
+    if (out / "feedback").is_dir():  # a re-run replaces the last run's feedback: the folder is the grader's own
+        shutil.rmtree(out / "feedback")
+    (out / "feedback").mkdir(parents=True)
     mode = "full mode" if args.full else "quick mode"
     jobs = max(1, args.jobs)
     sandboxed = sandbox.bwrap()
@@ -527,7 +633,7 @@ def main(argv=None) -> int:
     compileall.compile_dir(ROOT / "utils", quiet=1)
     fingerprint, started = grader_fingerprint(), time.monotonic()
 
-    with tempfile.TemporaryDirectory(prefix="submissions-") as private:
+    with tempfile.TemporaryDirectory(prefix="submissions-") as private, contextlib.closing(Judges()):
         handed_in = staged(files, args.folder, Path(private))
 
         def timed_grade(submission: Submission) -> tuple[Result, float]:
@@ -539,12 +645,12 @@ def main(argv=None) -> int:
                 ThreadPoolExecutor(max_workers=jobs) as pool:  # the BOM: Excel reads UTF-8
             writer = csv.writer(sheet)
             writer.writerow(sheet_header(checks))
-            for result, seconds in pool.map(timed_grade, handed_in):  # in the files' order, each when it can be
-                writer.writerow(sheet_row(result, checks, weights))
+            results = pool.map(timed_grade, handed_in)  # in the files' order, each as soon as it can be
+            for number, (result, seconds) in enumerate(results):
+                name = feedback_name(number, result.submission)
+                writer.writerow(sheet_row(result, checks, weights, args.folder.resolve().name, name))
                 sheet.flush()  # the rows so far survive an interrupted run
-                target = out / "feedback" / f"{result.submission}.md"
-                target.parent.mkdir(parents=True, exist_ok=True)
-                target.write_text(feedback(result, checks, assignment.key, mode), encoding="utf-8")
+                (out / "feedback" / name).write_text(feedback(result, checks, assignment.key, mode), encoding="utf-8")
                 print(f"  {result.submission}: {result.status}, {result.correct}/{len(checks)} correct "
                       f"({seconds:.0f} s)")
                 if grader_fingerprint() != fingerprint:  # only possible without a sandbox

@@ -13,6 +13,7 @@ for review scores 0, and says that the instructor will read it.
 """
 
 import argparse
+import contextlib
 import json
 import os
 import shutil
@@ -36,6 +37,7 @@ COPIED = (
     "tools/grade.py",
     "tools/grade_probe.py",
     "tools/grade_run.py",
+    "tools/grade_decide.py",
     "tools/sandbox.py",
     "tools/gradescope.py",
     "tools/get_data.sh",
@@ -109,7 +111,8 @@ def run(root: Path) -> dict:
                 sandbox.UNPRIVILEGED = "nobody"
                 print("bubblewrap cannot make a sandbox in this container: the notebook runs as the user nobody, "
                       "which cannot write the results; Gradescope's container keeps it from other submissions.")
-            result = grade.grade(submission, assignment, settings["limit"], settings["full"], sandboxed)
+            with contextlib.closing(grade.Judges()):
+                result = grade.grade(submission, assignment, settings["limit"], settings["full"], sandboxed)
     results = results_json(result, assignment, weights, time.monotonic() - started)
     (root / "results").mkdir(parents=True, exist_ok=True)
     (root / "results" / "results.json").write_text(json.dumps(results, indent=2), encoding="utf-8")

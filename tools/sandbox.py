@@ -1,8 +1,9 @@
 """Run one submission's code in a bubblewrap sandbox (``bwrap``, Debian's package ``bubblewrap``).
 
-Inside, the submission sees the system's programs and libraries, the course's Python environment, its
-``utils/`` and ``tools/`` and the data cache, all read-only; its own notebook, read-only; and a throwaway
-home, temporary folder and course folder (for the figures and models a notebook saves). It sees no other
+Inside, the submission sees the system's programs and libraries (of ``/etc``, only what they read: no
+secrets), the course's Python environment, its ``utils/`` and ``tools/`` and the data cache, all read-only;
+its own notebook, read-only; and a throwaway home, temporary folder and course folder (for the figures and
+models a notebook saves). It sees no other
 file of the machine: no other submission, no output folder, no ``solutions/``, no ``.git``. It has no
 network, its own process tree (no grader to see in ``/proc``), no capabilities, and every process it
 started dies with it. Nothing it writes survives it: what it has to say comes out on its standard output,
@@ -29,7 +30,12 @@ import psutil
 
 ROOT = Path(__file__).resolve().parents[1]
 COURSE_FILES = ("utils", "tools", "data", "pyproject.toml")  # what the notebooks read of the course
-SYSTEM = ("/usr", "/etc", "/bin", "/sbin", "/lib", "/lib32", "/lib64", "/libx32", "/opt")
+SYSTEM = ("/usr", "/bin", "/sbin", "/lib", "/lib32", "/lib64", "/libx32", "/opt")
+# Of /etc, what programs and libraries read, and nothing secret (no shadow, no keys): the submission runs with the
+# owner's rights on what it can see, and the grader may run as root.
+ETC = ("ld.so.cache", "ld.so.conf", "ld.so.conf.d", "nsswitch.conf", "passwd", "group", "hosts", "host.conf",
+       "resolv.conf", "localtime", "timezone", "ssl", "ca-certificates", "fonts", "mime.types", "alternatives",
+       "os-release", "debian_version", "protocols", "services", "gai.conf", "matplotlibrc", "python3.11")
 INSIDE = Path("/grading")  # where the submission's own files appear
 MEMORY_BYTES = 8 * 2**30  # resident memory of the sandbox's processes together
 TASKS = 256  # its processes and threads together (a TensorFlow kernel uses a few dozen)
@@ -83,6 +89,9 @@ def command(bwrap_path: str, submission: Path, argv: list[str], env: dict[str, s
             args += ["--symlink", os.readlink(folder), folder]
         elif os.path.isdir(folder):
             args += ["--ro-bind", folder, folder]
+    for name in ETC:
+        if os.path.lexists(f"/etc/{name}"):
+            args += ["--ro-bind", f"/etc/{name}", f"/etc/{name}"]
     args += ["--proc", "/proc", "--dev", "/dev", "--size", str(TMP_BYTES), "--tmpfs", "/tmp",
              "--size", str(TMP_BYTES), "--tmpfs", str(ROOT)]
     for prefix in sorted({os.path.realpath(sys.base_prefix), sys.prefix}):  # the Python, the course's environment

@@ -201,9 +201,48 @@ def _class(data: dict) -> type:
     return _stand_in("__main__", name, base or object)
 
 
+KERAS_PARTS = (keras.layers.Layer, keras.initializers.Initializer, keras.regularizers.Regularizer,
+               keras.constraints.Constraint, keras.optimizers.Optimizer,
+               keras.optimizers.schedules.LearningRateSchedule, keras.losses.Loss, keras.metrics.Metric)
+
+
+def _genuine(cls: type) -> bool:
+    """True for a class Keras itself defines: found under its own name in the module it names (a learner's subclass
+    may name a Keras module, to cross as the Keras class it is not)."""
+    import importlib
+
+    module = getattr(cls, "__module__", "") or ""
+    if not module.startswith("keras."):
+        return False
+    try:
+        found = importlib.import_module(module)
+    except ImportError:
+        return False
+    for part in cls.__qualname__.split("."):
+        found = getattr(found, part, None)
+    return found is cls
+
+
+def _screen_parts(value, depth: int = 0) -> None:
+    """Unreadable if the object, or a Keras object it holds (its layers, initializers, regularizers, constraints,
+    optimizer, loss, metrics), is of a class of the learner's own: its configuration would rebuild as Keras's class,
+    and the grader would judge an object the learner did not give."""
+    if not _genuine(type(value)):
+        raise Unreadable(f"it holds a {type(value).__qualname__} of your own making where the exercise asks for "
+                         "Keras's own; use the Keras class itself")
+    if depth >= 3:
+        return
+    held = list(vars(value).values()) + list(getattr(value, "layers", []) if isinstance(value, keras.Model) else [])
+    for item in held:
+        for part in item if isinstance(item, list | tuple) else [item]:
+            if isinstance(part, KERAS_PARTS) and part is not value:
+                _screen_parts(part, depth + 1)
+
+
 def _keras_encoded(value) -> dict:
     """A Keras layer, model or optimizer as its configuration; an activation function of the learner's own (in it or
     in its layers) by what it computes on the inputs the checks try (RELU_PROBE), for it cannot cross as code."""
+    _screen_parts(value)
     parts = _with_activations(value)
     own = [None if _keras_own(part.activation) else _behaviour(part.activation) for part in parts]
     with warnings.catch_warnings():  # a lambda activation makes Keras warn; it does not cross as code anyway
