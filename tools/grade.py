@@ -382,10 +382,12 @@ class Judge:
         cls._local = threading.local()
 
 
-class Judges:
-    """For ``contextlib.closing``: every thread's judge ends with the run."""
-
-    def close(self) -> None:
+@contextlib.contextmanager
+def judges():
+    """Within: a judge per grading thread, as needed; after: none left running."""
+    try:
+        yield
+    finally:
         Judge.close_all()
 
 
@@ -633,7 +635,7 @@ def main(argv=None) -> int:
     compileall.compile_dir(ROOT / "utils", quiet=1)
     fingerprint, started = grader_fingerprint(), time.monotonic()
 
-    with tempfile.TemporaryDirectory(prefix="submissions-") as private, contextlib.closing(Judges()):
+    with tempfile.TemporaryDirectory(prefix="submissions-") as private, judges():
         handed_in = staged(files, args.folder, Path(private))
 
         def timed_grade(submission: Submission) -> tuple[Result, float]:

@@ -13,7 +13,6 @@ for review scores 0, and says that the instructor will read it.
 """
 
 import argparse
-import contextlib
 import json
 import os
 import shutil
@@ -111,7 +110,7 @@ def run(root: Path) -> dict:
                 sandbox.UNPRIVILEGED = "nobody"
                 print("bubblewrap cannot make a sandbox in this container: the notebook runs as the user nobody, "
                       "which cannot write the results; Gradescope's container keeps it from other submissions.")
-            with contextlib.closing(grade.Judges()):
+            with grade.judges():
                 result = grade.grade(submission, assignment, settings["limit"], settings["full"], sandboxed)
     results = results_json(result, assignment, weights, time.monotonic() - started)
     (root / "results").mkdir(parents=True, exist_ok=True)

@@ -2,8 +2,6 @@
 from the evidence turned into data that crossed a sandbox's wall (Problem.observe, JSON, Problem.decide).
 Where the grader judges outside the submission, the two verdicts must be the same, word for word."""
 
-import json
-
 import pytest
 
 from utils.exercises.core import Problem
@@ -21,16 +19,12 @@ def grader_agrees(monkeypatch):
         self.evidence = remembered(type(self).evidence.__get__(self))
         try:
             in_notebook = evaluate(self, answer)
-            observed = json.loads(json.dumps(self.observe(answer)))
+            by_grader = self.grader_verdict(answer)
         finally:
             del self.evidence
-        if "answer" in observed:
-            by_grader = self.decide(observed)
-            assert (by_grader.outcome, by_grader.message) == (in_notebook.outcome, in_notebook.message), (
-                f"{self.name}: the grader's verdict differs from the notebook's on {answer!r:.200}"
-            )
-        else:
-            assert observed["verdict"] == [in_notebook.outcome.value, in_notebook.message]
+        assert by_grader == [in_notebook.outcome.value, in_notebook.message], (
+            f"{self.name}: the grader's verdict differs from the notebook's on {answer!r:.200}"
+        )
         return in_notebook
 
     monkeypatch.setattr(Problem, "evaluate", both)

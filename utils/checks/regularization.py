@@ -13,7 +13,7 @@ import keras
 import numpy as np
 import tensorflow as tf
 
-from utils.exercises.core import Incorrect, Later, Problem, Section, gathered, raised, settled
+from utils.exercises.core import Incorrect, Later, Problem, Section, gathered, gathered_now, raised
 from utils.exercises.judges import a_type, call_learner, create, numpy_of, own_layer_class, returned_none
 from utils.exercises.kinds import ChoiceProblem, NumberProblem
 
@@ -106,11 +106,11 @@ class DropoutLayer(Problem):
             layer = create(cls, f"MyDropout(rate={RATE})", rate=RATE)
             x = positive_inputs()
             evidence = {
-                "inference": settled(lambda: self.output(layer, x, training=False)),
-                "plain call": settled(lambda: self.output(layer, x)),
-                "training": settled(lambda: self.output(layer, x, training=True)),
-                "again": settled(lambda: self.output(layer, x, training=True)),
-                "traced": settled(lambda: self.traced(cls, x)),
+                "inference": gathered_now(lambda: self.output(layer, x, training=False)),
+                "plain call": gathered_now(lambda: self.output(layer, x)),
+                "training": gathered_now(lambda: self.output(layer, x, training=True)),
+                "again": gathered_now(lambda: self.output(layer, x, training=True)),
+                "traced": gathered_now(lambda: self.traced(cls, x)),
             }
         return {**evidence, "delegated": bool(delegated)}
 

@@ -107,7 +107,7 @@ def revived_tree(value):
     return value
 
 
-def settled(gather) -> Later:
+def gathered_now(gather) -> Later:
     """A Later gathered at once (where it must be, such as inside a spy), keeping what it raised for the judgement."""
     later = Later(gather)
     with contextlib.suppress(Incorrect, NotAttempted):
@@ -161,14 +161,17 @@ class Problem:
     def agree(self, answer, feedback: Feedback) -> None:
         """Write to stderr (which the course's tests fail on) when the grader, judging ``answer`` from its evidence
         as data, would not reach ``feedback``, word for word."""
-        observed = json.loads(json.dumps(self.observe(answer)))
-        if "answer" in observed:
-            by_grader = self.decide(observed)
-            verdict = [by_grader.outcome.value, by_grader.message]
-        else:
-            verdict = observed["verdict"]
+        verdict = self.grader_verdict(answer)
         if verdict != [feedback.outcome.value, feedback.message]:
             print(f"the grader's verdict on {self.name} differs from this check's: {verdict}", file=sys.stderr)
+
+    def grader_verdict(self, answer) -> list[str]:
+        """[outcome, message] as the grader reaches them on ``answer``: observed, through JSON, decided."""
+        observed = json.loads(json.dumps(self.observe(answer)))
+        if "answer" not in observed:
+            return observed["verdict"]
+        feedback = self.decide(observed)
+        return [feedback.outcome.value, feedback.message]
 
     def hint(self, level=None) -> None:
         """Show the next hint, or hint ``level`` (1 = gentlest)."""

@@ -209,18 +209,7 @@ KERAS_PARTS = (keras.layers.Layer, keras.initializers.Initializer, keras.regular
 def _genuine(cls: type) -> bool:
     """True for a class Keras itself defines: found under its own name in the module it names (a learner's subclass
     may name a Keras module, to cross as the Keras class it is not)."""
-    import importlib
-
-    module = getattr(cls, "__module__", "") or ""
-    if not module.startswith("keras."):
-        return False
-    try:
-        found = importlib.import_module(module)
-    except ImportError:
-        return False
-    for part in cls.__qualname__.split("."):
-        found = getattr(found, part, None)
-    return found is cls
+    return _keras_class(f"{getattr(cls, '__module__', '')}.{cls.__qualname__}") is cls
 
 
 def _screen_parts(value, depth: int = 0) -> None:
