@@ -166,13 +166,16 @@ def _over_limits(pid: int) -> str | None:
     """Why the process tree under ``pid`` must stop (too much memory, too many tasks), or None."""
     try:
         tree = [psutil.Process(pid), *psutil.Process(pid).children(recursive=True)]
-        memory = tasks = 0
-        for process in tree:
+    except psutil.Error:  # the sandbox has just ended
+        return None
+    memory = tasks = 0
+    for process in tree:
+        try:
             with process.oneshot():
                 memory += process.memory_info().rss
                 tasks += process.num_threads()
-    except psutil.Error:  # a process ended while being counted: count again next time
-        return None
+        except psutil.Error:  # it ended while being counted: the others still count
+            continue
     if memory > MEMORY_BYTES:
         return f"stopped for using more than {MEMORY_BYTES // 2**30} GiB of memory"
     if tasks > TASKS:
