@@ -2,7 +2,8 @@
 
 Every file under FOLDER is a submission, copied and hashed before any runs. Each notebook runs in a
 fresh kernel inside a bubblewrap sandbox of its own (tools.sandbox; quick mode unless ``--full``, at
-most ``--limit`` seconds), with the grader's probe after each exercise's check cell (tools.grade_probe).
+most ``--limit`` seconds), with the grader's probe after each exercise's check cell (tools.grade_probe) and
+without the course's demonstrations that no exercise needs (tools.demos).
 The probe sends out the exercise's evidence as data (Problem.observe); the grader rebuilds it and
 decides the verdict itself (Problem.decide), where the submission's code never ran: stored outputs,
 edited check cells, a redefined ``ex`` and a faked probe count for nothing. A submission that is not a
@@ -40,6 +41,7 @@ from pathlib import Path
 import nbformat
 
 from tools import grade_probe, sandbox
+from tools.demos import published_demos, without_demos
 from tools.grade_probe import MIME
 from tools.notebooks import ROOT, published_exercise, without_colab
 from utils.checks import section as checks_section
@@ -93,10 +95,12 @@ class Check:
 
 @dataclass(frozen=True)
 class Assignment:
-    """A published exercise notebook as the grader needs it: its section and its checks."""
+    """A published exercise notebook as the grader needs it: its section, its checks, and its demonstrations
+    ({cell id: source}: the cells a grading run may leave out, tools.demos)."""
 
     key: str
     checks: tuple[Check, ...]
+    demos: dict = field(default_factory=dict)
 
 
 FLAGGED = "flagged for review"
@@ -110,6 +114,7 @@ class Result:
     status: str = "graded"
     sha256: str = ""  # of the file as handed in, taken before any submission ran
     judged_inside: list = field(default_factory=list)  # exercises whose verdict was reached in the sandbox
+    left_out: int = 0  # the course's demonstrations not run, which no exercise needs
     verdicts: dict = field(default_factory=dict)  # exercise -> (outcome, reason)
     notes: list = field(default_factory=list)
 
@@ -133,10 +138,11 @@ class Result:
 
 
 def assignment_of(exercise: Path) -> Assignment:
-    """The section of a published notebook and its exercises, in order, from its check cells."""
-    code = [cell for cell in nbformat.read(exercise, as_version=4).cells if cell.cell_type == "code"]
+    """The section of a published notebook, its exercises, in order, from its check cells, and its demonstrations."""
+    notebook = nbformat.read(exercise, as_version=4)
+    code = [cell for cell in notebook.cells if cell.cell_type == "code"]
     checks = [Check(name, variable, cell.id) for cell in code for name, variable in CHECK_CALL.findall(cell.source)]
-    return Assignment(exercise.stem[3:], tuple(checks))
+    return Assignment(exercise.stem[3:], tuple(checks), published_demos(notebook))
 
 
 def grader_fingerprint() -> str:
@@ -459,6 +465,7 @@ def grade(submission: Submission, assignment: Assignment, limit: float, full: bo
         result.notes.append(unusable.reason)
         return result
     nonce = secrets.token_hex(16)
+    result.left_out = without_demos(notebook, assignment.demos)  # before the probes, which use names by string
     prepared, probes = with_probes(notebook, assignment, nonce)
     try:
         executed = run(prepared, limit, full, result, sandboxed)
@@ -578,6 +585,9 @@ def feedback(result: Result, checks: list[Check], key: str, mode: str) -> str:
         if result.verdicts
         else "it could not be run (see the notes)."
     )
+    if result.verdicts and result.left_out:
+        how += (f" Left out: {result.left_out} of the course's demonstrations, which you had not changed and no "
+                "exercise needs.")
     lines = [
         f"# Feedback on {result.submission}",
         "",

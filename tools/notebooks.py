@@ -238,3 +238,16 @@ def is_check_cell(source: str) -> bool:
     """True for an exercise's check cell: its last line of code is ``ex.<name>.check(...)``."""
     code = [line for line in source.splitlines() if line.strip() and not line.lstrip().startswith("#")]
     return bool(code) and bool(CHECK_CALL.match(code[-1]))
+
+
+def answered_exercise(exercise: Path):
+    """A published exercise notebook as a learner who solved everything hands it in: each exercise cell (the code
+    cell before its check cell) holding the reference answer of the solution notebook."""
+    notebook = nbformat.read(exercise, as_version=4)
+    solution = SOLUTIONS / exercise.relative_to(CHAPTERS)
+    answers = json.loads(solution.read_text(encoding="utf-8"))["metadata"]["course"]["solutions"]
+    code = [cell for cell in notebook.cells if cell.cell_type == "code"]
+    for before, cell in zip(code, code[1:], strict=False):
+        if is_check_cell(cell.source):
+            before.source = answers[cell.source.strip().splitlines()[-1].split(".")[1]]
+    return notebook

@@ -37,7 +37,7 @@ ex = utils.setup("unstable_gradients")
 # many factors a little below 1 and the product vanishes; a little above 1 and it explodes. Here
 # is what 0.9 and 1.1 become over 10, 20 and 50 layers:
 
-# %%
+# %% tags=["demo"]
 for depth in (10, 20, 50):
     print(f"{depth} layers: 0.9^{depth} = {0.9**depth:.2g}   1.1^{depth} = {1.1**depth:.3g}")
 
@@ -54,7 +54,7 @@ for depth in (10, 20, 50):
 # not typed in by hand: `utils` asks TensorFlow's automatic differentiation for them, from
 # Keras's own activation functions.
 
-# %%
+# %% tags=["demo"]
 activations = {
     "sigmoid": keras.activations.sigmoid,
     "tanh": keras.activations.tanh,
@@ -67,7 +67,7 @@ utils.save_fig("activations_and_derivatives")
 # The sigmoid *saturates*: for inputs far from 0 it is flat at 0 or 1, and its derivative is
 # close to 0. Even at its steepest, at z = 0, its slope is small:
 
-# %%
+# %% tags=["demo"]
 z = np.array([-5.0, -2.0, 0.0, 2.0, 5.0], dtype=np.float32)
 for name, fn in activations.items():
     _, slopes = utils.function_and_derivative(fn, z)
@@ -98,7 +98,7 @@ for name, fn in activations.items():
 # `utils.deep_mlp`, `utils.activation_stats` and `utils.gradient_norms` do the bookkeeping (each
 # is a few lines of Keras and `tf.GradientTape`; read them in `utils/diagnostics.py`).
 
-# %%
+# %% tags=["demo"]
 data = utils.load_fashion_mnist()
 X_train, y_train = data.train
 X_valid, y_valid = data.valid
@@ -111,7 +111,7 @@ data
 # example of what goes wrong), and four pairs of an activation with one of the initializations
 # of section 1.4 below.
 
-# %%
+# %% tags=["demo"]
 configurations = {
     "sigmoid + N(0, 1)": ("sigmoid", keras.initializers.RandomNormal(stddev=1.0)),
     "sigmoid + Glorot": ("sigmoid", "glorot_uniform"),
@@ -125,11 +125,11 @@ for name, (activation, initializer) in configurations.items():
     stats[name] = utils.activation_stats(model, X_batch)  # one row per layer: mean, std, std_across_inputs
     gradients[name] = utils.gradient_norms(model, X_batch, y_batch)
 
-# %%
+# %% tags=["demo"]
 utils.plot_per_layer(gradients, "gradient norm (log scale)", "Gradient norm per layer, at initialization")
 utils.save_fig("gradient_norms_per_layer")
 
-# %%
+# %% tags=["demo"]
 fig, (left, right) = plt.subplots(1, 2, figsize=(11, 3.8), sharey=True)
 scales = {name: table["std"] for name, table in stats.items()}
 across_inputs = {name: table["std_across_inputs"] for name, table in stats.items()}
@@ -142,7 +142,7 @@ utils.save_fig("activation_spread_per_layer")
 # Layer 1 is nearest the input. To read the plots as numbers, compare the first hidden layer
 # with the last one:
 
-# %%
+# %% tags=["demo"]
 print(f"{'':>18}  {'gradient ratio':>14}  {'scale':^19}  {'spread across inputs':^20}")
 print(f"{'configuration':>18}  {'layer 1 / 20':>14}  {'layer 1':>9} {'layer 20':>9}  {'layer 1':>9} {'layer 20':>10}")
 for name, table in stats.items():
@@ -193,7 +193,7 @@ for name, table in stats.items():
 # that its inputs, which average 0.5, start centred (explained below the table). The last column
 # is the factor that the *measured* gradient ratio implies per layer, (layer 1 / layer 20)^(1/19).
 
-# %%
+# %% tags=["demo"]
 def recentred(model):
     """Set each hidden Dense layer's bias (after the first) so that sigmoid inputs near 0.5 give z near 0."""
     dense_layers = [layer for layer in model.layers if isinstance(layer, keras.layers.Dense)]
@@ -281,7 +281,7 @@ for name, model in sigmoid_networks.items():
 #
 # Keras's `Dense` layer uses Glorot uniform unless told otherwise:
 
-# %% tags=["nbval-check-output"]
+# %% tags=["nbval-check-output", "demo"]
 layer = keras.layers.Dense(10)
 type(layer.kernel_initializer).__name__, layer.kernel_initializer.get_config()
 
@@ -290,7 +290,7 @@ type(layer.kernel_initializer).__name__, layer.kernel_initializer.get_config()
 # distribution)`: the variance is `scale / fan`, with `fan` chosen by `mode`. The named ones are
 # subclasses of it with preset arguments, as their attributes show:
 
-# %% tags=["nbval-check-output"]
+# %% tags=["nbval-check-output", "demo"]
 for name in ("glorot_uniform", "glorot_normal", "he_uniform", "he_normal", "lecun_uniform", "lecun_normal"):
     init = keras.initializers.get(name)
     print(f"{name:>14}: {type(init).__name__:<13} scale={init.scale}, mode={init.mode!r}, distribution={init.distribution!r}")
@@ -298,7 +298,7 @@ for name in ("glorot_uniform", "glorot_normal", "he_uniform", "he_normal", "lecu
 # %% [markdown]
 # So any mix is one line away, for instance He's scale with fan-avg and a uniform distribution:
 
-# %%
+# %% tags=["demo"]
 he_avg_uniform = keras.initializers.VarianceScaling(scale=2.0, mode="fan_avg", distribution="uniform")
 dense = keras.layers.Dense(50, activation="relu", kernel_initializer=he_avg_uniform)
 
@@ -307,7 +307,7 @@ dense = keras.layers.Dense(50, activation="relu", kernel_initializer=he_avg_unif
 # on 784 inputs (the first hidden layer of the chapter's MLP) with each initializer and compare
 # the sample variance of its 235,200 weights with the formula:
 
-# %%
+# %% tags=["demo"]
 fan_in, fan_out = 784, 300
 expected_variance = {
     "glorot": 1 / ((fan_in + fan_out) / 2),
@@ -345,7 +345,7 @@ ex.glorot_limit.check(glorot_limit)
 # Once your r passes, Keras confirms it: the largest weight it draws comes close to r without
 # ever passing it.
 
-# %%
+# %% tags=["demo"]
 if ex.glorot_limit.solved(glorot_limit):
     layer = keras.layers.Dense(300, kernel_initializer="glorot_uniform")
     layer.build((None, 784))
@@ -357,7 +357,7 @@ if ex.glorot_limit.solved(glorot_limit):
 # The three spellings below are the same initializer (the same scale, mode and distribution), and
 # the checks of this course judge that, not the spelling:
 
-# %% tags=["nbval-check-output"]
+# %% tags=["nbval-check-output", "demo"]
 spellings = {
     '"glorot_normal"': "glorot_normal",
     "GlorotNormal()": keras.initializers.GlorotNormal(),
@@ -418,7 +418,7 @@ ex.steady_spread.check(steady_choice)
 # Now verify it. The inputs are random and standardized, so this experiment does not depend on
 # the dataset.
 
-# %%
+# %% tags=["demo"]
 rng = np.random.default_rng(42)
 X_standardized = rng.standard_normal((1000, 100)).astype(np.float32)
 choices = {
@@ -435,7 +435,7 @@ scales_50 = {name: table["std"] for name, table in stats_50.items()}
 utils.plot_per_layer(scales_50, "scale: std of outputs (log scale)", "50 ReLU layers at initialization")
 utils.save_fig("spread_50_relu_layers")
 
-# %%
+# %% tags=["demo"]
 for name, table in stats_50.items():
     print(f"{name:>22}: scale at layer 50 / layer 1 = {table['std'][50] / table['std'][1]:.3g}")
 
@@ -443,7 +443,7 @@ for name, table in stats_50.items():
 # He's variance keeps the scale, as derived. It does not keep everything. Compare the spread
 # across inputs of the He network, layer 1 against layer 50:
 
-# %%
+# %% tags=["demo"]
 he_stats = stats_50["B: He normal"]
 print(f"He normal, spread across inputs: layer 1 {he_stats['std_across_inputs'][1]:.3g}, "
       f"layer 25 {he_stats['std_across_inputs'][25]:.3g}, layer 50 {he_stats['std_across_inputs'][50]:.3g}")
@@ -486,7 +486,7 @@ print(f"He normal, spread across inputs: layer 1 {he_stats['std_across_inputs'][
 #
 # The 15 runs take about a minute in full mode, in two cells.
 
-# %%
+# %% tags=["demo"]
 X_subset, y_subset = X_train[:10_000], y_train[:10_000]
 learning_configurations = {
     "sigmoid + N(0, 1)": ("sigmoid", keras.initializers.RandomNormal(stddev=1.0)),
@@ -524,7 +524,7 @@ sigmoid_names = [name for name in learning_configurations if name.startswith("si
 sigmoid_configurations = {name: learning_configurations[name] for name in sigmoid_names}
 sigmoid_runs = utils.over_seeds(train, sigmoid_configurations, seeds=3, build=build)
 
-# %%
+# %% tags=["demo"]
 other_configurations = {name: learning_configurations[name] for name in ("tanh + Glorot", "ReLU + He")}
 other_runs = utils.over_seeds(train, other_configurations, seeds=3, build=build)
 runs = pd.concat([sigmoid_runs, other_runs], ignore_index=True)
@@ -534,7 +534,7 @@ runs.head()
 # That is the tidy table: one row per configuration, seed and epoch, one column per metric. Plot
 # every run (thin lines) and each configuration's mean (thick):
 
-# %%
+# %% tags=["demo"]
 utils.plot_runs(runs, "val_accuracy", f"Validation accuracy, 20 hidden layers, {runs.seed.nunique()} seeds each")
 utils.save_fig("learning_curves")
 
@@ -542,7 +542,7 @@ utils.save_fig("learning_curves")
 # And in numbers, `utils.spread` gives the mean, the standard deviation and the range over the
 # seeds, after the first epoch and after the last:
 
-# %%
+# %% tags=["demo"]
 pd.concat({"after epoch 1": utils.spread(runs, "val_accuracy", epoch=1), "after epoch 5": utils.spread(runs, "val_accuracy")}, axis=1).round(3)
 
 # %% [markdown]
@@ -556,7 +556,7 @@ pd.concat({"after epoch 1": utils.spread(runs, "val_accuracy", epoch=1), "after 
 # excludes zero, otherwise "could not tell apart". (In quick mode, two seeds on a small subset,
 # expect "could not tell apart" almost everywhere: the honest answer to so little evidence.)
 
-# %%
+# %% tags=["demo"]
 pairs = [
     ("sigmoid + Glorot × 4, recentred", "sigmoid + N(0, 1)"),
     ("tanh + Glorot", "sigmoid + Glorot × 4, recentred"),

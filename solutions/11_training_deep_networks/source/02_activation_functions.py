@@ -46,12 +46,12 @@ ex = utils.setup("activation_functions")
 # initialization, with ReLU or with leaky ReLU (section 2.2), are trained for 2 epochs with
 # Adam, at its default learning rate and at ten times that:
 
-# %% tags=["nbval-check-output"]
+# %% tags=["nbval-check-output", "demo"]
 default_rate = float(keras.optimizers.Adam().learning_rate)
 high_rate = 10 * default_rate
 print(f"Adam's default learning rate: {default_rate:g}; ten times that: {high_rate:g}")
 
-# %%
+# %% tags=["demo"]
 data = utils.load_fashion_mnist()
 X_train, y_train = data.train
 X_valid, y_valid = data.valid
@@ -70,7 +70,7 @@ data
 # image stays off. `keras.activations.leaky_relu` is leaky ReLU with its default slope.
 # The cell takes about 20 seconds in full mode.
 
-# %%
+# %% tags=["demo"]
 X_subset, y_subset = X_train[:20_000], y_train[:20_000]
 dying_configurations = {
     "ReLU, default rate": (keras.activations.relu, default_rate),
@@ -116,7 +116,7 @@ dying_runs
 # %% [markdown]
 # Summarized per configuration, over the 3 seeds (of the 300 hidden units):
 
-# %%
+# %% tags=["demo"]
 pd.concat(
     {metric: utils.spread(dying_runs, metric) for metric in ("never positive", "exactly 0", "val_accuracy")}, axis=1
 ).round(3)
@@ -129,12 +129,12 @@ pd.concat(
 #
 # Here is where they are in the last seed's networks trained at the high rate:
 
-# %%
+# %% tags=["demo"]
 never_positive = {
     name: never_positive_per_layer(dying_models[dying_configurations[name]], X_valid)
     for name in ("ReLU, 10 × default", "leaky ReLU, 10 × default")
 }
-# %%
+# %% tags=["demo"]
 ax = utils.plot_per_layer(
     never_positive, "units never positive on validation", "Units switched off for every input, per layer", log=False
 )
@@ -147,7 +147,7 @@ utils.save_fig("dead_units_per_layer")
 # weights and it can wake up. The per-unit gradient (the norm of the column of the layer's kernel
 # that feeds that unit) shows the difference, on one batch of validation images:
 
-# %%
+# %% tags=["demo"]
 X_batch, y_batch = X_valid[:1000], y_valid[:1000]
 for name in never_positive:
     model = dying_models[dying_configurations[name]]
@@ -176,7 +176,7 @@ for name in never_positive:
 # with `utils.compare` (section 1.6): the mean of the paired differences, its 95% interval, and
 # a verdict that says "better" or "worse" only when the interval excludes zero.
 
-# %%
+# %% tags=["demo"]
 for a, b in [
     ("ReLU, 10 × default", "leaky ReLU, 10 × default"),
     ("ReLU, default rate", "leaky ReLU, default rate"),
@@ -207,7 +207,7 @@ for a, b in [
 # outperformed plain ReLU in their experiments, and that a large leak did better than a small one.
 # Keras has it as a function and as a layer, **with different default slopes**:
 
-# %% tags=["nbval-check-output"]
+# %% tags=["nbval-check-output", "demo"]
 function_default = inspect.signature(keras.activations.leaky_relu).parameters["negative_slope"].default
 layer_default = keras.layers.LeakyReLU().negative_slope
 print(f"keras.activations.leaky_relu: negative_slope={function_default}")
@@ -218,7 +218,7 @@ print(f"keras.layers.LeakyReLU:       negative_slope={layer_default}")
 # as a Dense layer's `activation`, or as a separate layer after a Dense layer without activation;
 # both compute the same thing. As with every ReLU variant, use He initialization.
 
-# %%
+# %% tags=["demo"]
 leaky_relu = keras.layers.LeakyReLU(negative_slope=0.2)
 dense = keras.layers.Dense(50, activation=leaky_relu, kernel_initializer="he_normal")
 
@@ -240,14 +240,14 @@ model = keras.Sequential(
 # one per unit (`shared_axes` shares them, for instance across the positions of a feature map).
 # He et al. started α at 0.25; Keras starts it at 0, that is, as plain ReLU:
 
-# %% tags=["nbval-check-output"]
+# %% tags=["nbval-check-output", "demo"]
 keras.layers.PReLU().get_config()["alpha_initializer"]
 
 # %% [markdown]
 # Let's train a small model whose two hidden layers use PReLU with α starting at 0.25, and see
 # what the slopes become, on the 20,000 images of section 2.1 (a few seconds in full mode).
 
-# %%
+# %% tags=["demo"]
 prelu_model = keras.Sequential(
     [
         keras.Input(shape=(28, 28)),
@@ -266,7 +266,7 @@ prelu_model.fit(
     X_subset, y_subset, epochs=5, validation_data=(X_valid, y_valid), callbacks=[utils.LiveProgress("PReLU")], verbose=0
 )
 
-# %%
+# %% tags=["demo"]
 prelu_layers = [layer for layer in prelu_model.layers if isinstance(layer, keras.layers.PReLU)]
 for number, layer in enumerate(prelu_layers, start=1):
     slopes = layer.alpha.numpy()
@@ -275,7 +275,7 @@ for number, layer in enumerate(prelu_layers, start=1):
         f"min {slopes.min():.3f}, max {slopes.max():.3f}"
     )
 
-# %%
+# %% tags=["demo"]
 fig, ax = plt.subplots()
 for number, layer in enumerate(prelu_layers, start=1):
     ax.hist(layer.alpha.numpy(), bins=30, alpha=0.6, label=f"PReLU layer {number}")
@@ -307,7 +307,7 @@ utils.save_fig("prelu_learned_slopes")
 # Both keep training slopes between 1/8 and 1/3, but the paper's slope 1/*a* is not uniform
 # between them, and its test-time slope is not the average slope seen in training:
 
-# %% tags=["nbval-check-output"]
+# %% tags=["nbval-check-output", "demo"]
 lower, upper = 1 / 8, 1 / 3
 print(f"course: slope a in [{lower:.4f}, {upper:.4f}]; at inference (lower + upper) / 2 = {(lower + upper) / 2:.4f}")
 print(f"paper:  slope 1/a in [{1 / 8:.4f}, {1 / 3:.4f}]; at test time 1 / ((3 + 8) / 2) = {2 / 11:.4f}")
@@ -367,7 +367,7 @@ ex.rrelu.check(RReLU)
 # At inference your RReLU is simply a leaky ReLU whose slope is the average one, and Keras
 # already has that layer. With the default bounds:
 
-# %% tags=["nbval-check-output"]
+# %% tags=["nbval-check-output", "demo"]
 z = np.array([-3.0, -1.0, 0.0, 2.0], dtype=np.float32)
 rrelu_at_inference = keras.layers.LeakyReLU(negative_slope=(1 / 8 + 1 / 3) / 2)
 print(f"slope {(1 / 8 + 1 / 3) / 2:.4f} = 11/48: {z} -> {np.round(np.asarray(rrelu_at_inference(z)), 4)}")
@@ -386,7 +386,7 @@ print(f"slope {(1 / 8 + 1 / 3) / 2:.4f} = 11/48: {z} -> {np.round(np.asarray(rre
 # `keras.activations.elu(x, alpha=1.0)`) its slope is continuous at 0. The slopes just left and
 # right of 0 show the kink of ReLU and its absence in ELU:
 
-# %% tags=["nbval-check-output"]
+# %% tags=["nbval-check-output", "demo"]
 z = np.array([-1e-3, 1e-3], dtype=np.float32)
 for name, fn in {"ReLU": keras.activations.relu, "ELU": keras.activations.elu}.items():
     _, slopes = utils.function_and_derivative(fn, z)
@@ -403,7 +403,7 @@ for name, fn in {"ReLU": keras.activations.relu, "ELU": keras.activations.elu}.i
 # its output has mean 0 and variance 1 again. Klambauer et al. give them in closed form; Keras
 # hard-codes them. Here are both:
 
-# %% tags=["nbval-check-output"]
+# %% tags=["nbval-check-output", "demo"]
 e1, e2 = math.erfc(1 / math.sqrt(2)), math.erfc(math.sqrt(2))
 alpha = -math.sqrt(2 / math.pi) / (e1 * math.exp(0.5) - 1)
 denominator = 2 * e2 * math.e**2 + math.pi * e1**2 * math.e - 2 * (2 + math.pi) * e1 * math.sqrt(math.e) + math.pi + 2
@@ -418,7 +418,7 @@ print(f"Keras:       λ = {keras_scale:.6f}, α = {keras_alpha:.6f}")
 # verify: for z drawn from a standard normal distribution, SELU(z) has mean 0 and standard
 # deviation 1 (computed here by numerical integration against the normal density):
 
-# %% tags=["nbval-check-output"]
+# %% tags=["nbval-check-output", "demo"]
 z = np.linspace(-12, 12, 200_001)
 density = np.exp(-(z**2) / 2) / math.sqrt(2 * math.pi)
 selu_z = np.asarray(keras.activations.selu(z))
@@ -447,7 +447,7 @@ print(f"z ~ N(0, 1): mean of SELU(z) = {mean:.4f}, standard deviation = {std:.4f
 # each break one condition: He initialization, or raw pixels in [0, 1]. Building four networks of
 # 100 layers takes a few seconds in full mode; a live line says which one is under way.
 
-# %%
+# %% tags=["demo"]
 pixel_means = X_train.mean(axis=0)
 pixel_stds = X_train.std(axis=0) + 1e-7  # a few border pixels are almost always 0
 X_train_scaled = (X_train - pixel_means) / pixel_stds
@@ -464,7 +464,7 @@ for name, (activation, initializer, X) in utils.progress(configurations.items(),
     model = utils.deep_mlp(100, 100, activation, initializer)
     layer_stats[name] = utils.activation_stats(model, X[:1000])
 
-# %%
+# %% tags=["demo"]
 fig, axes = plt.subplots(1, 3, figsize=(15, 3.8))
 panels = [("mean", "Mean"), ("std", "Scale: std over batch and units"), ("std_across_inputs", "Spread across inputs")]
 for ax, (column, title) in zip(axes, panels, strict=True):
@@ -475,7 +475,7 @@ for ax in axes[1:]:
     ax.get_legend().remove()  # the first panel's legend names the lines
 utils.save_fig("selu_self_normalization")
 
-# %%
+# %% tags=["demo"]
 print(f"{'':>24}  {'mean':^15}  {'scale (std)':^15}  {'spread across inputs':^26}")
 print(f"{'configuration':>24}  " + f"{'layer 1':>7} {'100':>7}  " * 2 + f"{'layer 1':>7} {'50':>8} {'100':>9}")
 for name, table in layer_stats.items():
@@ -546,7 +546,7 @@ ex.selu_conditions.check(selu_conditions)
 # so the accuracies are much lower than the book's. The two cells take about 40 seconds each in
 # full mode, with a live line per network.
 
-# %%
+# %% tags=["demo"]
 X_deep, y_deep = X_train_scaled[:5_000], y_train[:5_000]
 DEEP_EPOCHS = utils.full_or_quick(5, quick=2)  # quick mode: 2 epochs
 
@@ -576,11 +576,11 @@ selu_runs = utils.over_seeds(
     train_deep, {"SELU + LeCun": configurations["SELU + LeCun"]}, seeds=5, build=build_100_layers
 )
 
-# %%
+# %% tags=["demo"]
 relu_runs = utils.over_seeds(train_deep, {"ReLU + He": configurations["ReLU + He"]}, seeds=5, build=build_100_layers)
 deep_runs = pd.concat([selu_runs, relu_runs], ignore_index=True)
 
-# %%
+# %% tags=["demo"]
 utils.plot_runs(deep_runs, "val_accuracy", f"Validation accuracy, 100 hidden layers, {deep_runs.seed.nunique()} seeds each")
 utils.save_fig("selu_vs_relu_100_layers")
 
@@ -588,7 +588,7 @@ utils.save_fig("selu_vs_relu_100_layers")
 # Each configuration's mean and range over its seeds, epoch by epoch (a blind guess scores about
 # 0.1 on Fashion-MNIST's 10 balanced classes):
 
-# %%
+# %% tags=["demo"]
 pd.concat(
     {f"epoch {epoch}": utils.spread(deep_runs, "val_accuracy", epoch=epoch)[["mean", "min", "max"]] for epoch in range(1, DEEP_EPOCHS + 1)},
     axis=1,
@@ -597,7 +597,7 @@ pd.concat(
 # %% [markdown]
 # And the comparison that counts, SELU against ReLU seed by seed, epoch by epoch:
 
-# %%
+# %% tags=["demo"]
 for epoch in range(1, DEEP_EPOCHS + 1):
     print(utils.compare(deep_runs, "val_accuracy", "SELU + LeCun", "ReLU + He", epoch=epoch))
 
@@ -637,7 +637,7 @@ for epoch in range(1, DEEP_EPOCHS + 1):
 # Here is the whole family of this section, drawn from Keras's own implementations, with their
 # derivatives computed by automatic differentiation:
 
-# %%
+# %% tags=["demo"]
 family = {
     "ReLU": keras.activations.relu,
     "leaky ReLU (0.2)": lambda z: keras.activations.leaky_relu(z, negative_slope=0.2),
@@ -651,7 +651,7 @@ z = np.linspace(-4, 3, 701)
 utils.plot_functions(family, z, "Activation functions")
 utils.save_fig("activation_functions")
 
-# %%
+# %% tags=["demo"]
 utils.plot_derivatives(family, z, "Their derivatives")
 utils.save_fig("activation_derivatives")
 
@@ -661,7 +661,7 @@ utils.save_fig("activation_derivatives")
 # from the right, they dip below zero, then rise back towards 0, so their derivative is negative
 # for part of the negative inputs. The lowest point of each on the plotted range:
 
-# %% tags=["nbval-check-output"]
+# %% tags=["nbval-check-output", "demo"]
 z = np.linspace(-4, 3, 70_001)
 for name, fn in family.items():
     values, slopes = utils.function_and_derivative(fn, z)
@@ -674,7 +674,7 @@ for name, fn in family.items():
 # range (ReLU is 0 all along the negative side). Hendrycks and Gimpel noted that GELU is close to z σ(1.702 z), a Swish_β with
 # β = 1.702, which is cheaper to compute. How close?
 
-# %% tags=["nbval-check-output"]
+# %% tags=["nbval-check-output", "demo"]
 z = np.linspace(-6, 6, 12_001).astype(np.float32)
 gelu = np.asarray(keras.activations.gelu(z))
 swish_1702 = z / (1 + np.exp(-1.702 * z))
@@ -720,7 +720,7 @@ ex.parametric_swish.check(ParametricSwish)
 # nearly traces GELU. A trainable β lets each layer pick its place on this range, at the risk of
 # overfitting, as with PReLU.
 
-# %%
+# %% tags=["demo"]
 swish_family = {
     f"Swish, β = {beta}": (lambda z, beta=beta: z * keras.ops.sigmoid(beta * z)) for beta in (0.0, 1.0, 1.702, 10.0)
 }
@@ -736,7 +736,7 @@ utils.save_fig("swish_beta")
 # each function over 4 million numbers, keeping the fastest of 7 runs (the timings depend on your
 # machine and on what else it is doing; only their order matters):
 
-# %%
+# %% tags=["demo"]
 z = keras.random.normal((2_000, 2_000))
 timings = {}
 for name, fn in family.items():
@@ -769,7 +769,7 @@ for name, seconds in timings.items():
 # To fit 21 runs in under a minute, each trains on the first 10,000 training images and is
 # evaluated on the whole validation set. Two cells, about 25 seconds each in full mode.
 
-# %%
+# %% tags=["demo"]
 compared = {
     "ReLU": ("relu", "he_normal"),
     "leaky ReLU (0.2)": (keras.layers.LeakyReLU(negative_slope=0.2), "he_normal"),
@@ -808,7 +808,7 @@ activation_runs = utils.over_seeds(
     train_compared, {name: compared[name] for name in first_half}, seeds=3, build=build_5_layers
 )
 
-# %%
+# %% tags=["demo"]
 activation_runs = pd.concat(
     [
         activation_runs,
@@ -826,14 +826,14 @@ n_seeds = activation_runs.seed.nunique()
 utils.plot_runs(final_accuracy.drop(columns="epoch"), "val_accuracy", f"Validation accuracy after {COMPARE_EPOCHS} epochs, {n_seeds} seeds each")
 utils.save_fig("activation_comparison")
 
-# %%
+# %% tags=["demo"]
 utils.spread(activation_runs, "val_accuracy").sort_values("mean", ascending=False).round(4)
 
 # %% [markdown]
 # The whole ranking spans a couple of hundredths at most. Is any function measurably better or
 # worse than ReLU? Each against ReLU, seed by seed (difference = function − ReLU):
 
-# %%
+# %% tags=["demo"]
 utils.compare_all(activation_runs, "val_accuracy", against="ReLU").round(4)
 
 # %% [markdown]
@@ -850,7 +850,7 @@ utils.compare_all(activation_runs, "val_accuracy", against="ReLU").round(4)
 # seed: we only want to see where β goes). Each hidden layer gets its own β, starting at 1. This
 # cell runs once your layer passes the check:
 
-# %%
+# %% tags=["demo"]
 if ex.parametric_swish.solved(ParametricSwish):
     swish_layers = [ParametricSwish() for _ in range(5)]
     swish_model = keras.Sequential(

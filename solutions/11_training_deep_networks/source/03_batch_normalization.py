@@ -53,7 +53,7 @@ ex = utils.setup("batch_normalization")
 # by feature. Here are the four equations in NumPy, for a batch `X` of shape
 # (instances, features):
 
-# %%
+# %% tags=["demo"]
 def batch_norm_training(X, gamma, beta, epsilon):
     """The four equations on a batch X of shape (m_B, features): the output and the batch statistics."""
     mean = X.mean(axis=0)  # (1) one mean per feature
@@ -67,7 +67,7 @@ def batch_norm_training(X, gamma, beta, epsilon):
 # with a γ and a β of our choice. Each feature comes out with mean β and standard deviation
 # close to γ, whatever it looked like before:
 
-# %% tags=["nbval-check-output"]
+# %% tags=["nbval-check-output", "demo"]
 rng = np.random.default_rng(42)
 X = rng.normal(loc=[5.0, -2.0, 0.0, 100.0], scale=[1.0, 0.1, 3.0, 20.0], size=(64, 4)).astype(np.float32)
 gamma = np.array([1.0, 2.0, 0.5, 1.5], dtype=np.float32)
@@ -88,7 +88,7 @@ print("after:  mean", Z.mean(axis=0).round(3) + 0.0, " std", Z.std(axis=0))  # +
 # Keras's layer computes the same thing. We give it the same γ and β (it starts with γ = 1 and
 # β = 0), call it on the batch with `training=True`, as `fit()` does, and compare with NumPy:
 
-# %%
+# %% tags=["demo"]
 bn = keras.layers.BatchNormalization()
 bn.build(X.shape)
 bn.gamma.assign(gamma)
@@ -112,7 +112,7 @@ print(f"training mode: max |Keras - NumPy| = {np.abs(Z_keras - Z).max():.1e}")
 # *biased* variance), or the unbiased one, dividing by $m_B - 1$? Compute both updates and
 # compare:
 
-# %%
+# %% tags=["demo"]
 momentum = bn.momentum
 moving_mean, moving_variance = bn.moving_mean.numpy(), bn.moving_variance.numpy()
 updates = {
@@ -139,7 +139,7 @@ for name, (in_keras, by_hand) in updates.items():
 # default outside `fit()`, and what `predict()` and `evaluate()` use), the layer applies
 # equations 3 and 4 with its moving statistics instead:
 
-# %%
+# %% tags=["demo"]
 def batch_norm_inference(X, gamma, beta, moving_mean, moving_variance, epsilon):
     """Equations 3 and 4 with the moving statistics in place of the batch's."""
     return gamma * (X - moving_mean) / np.sqrt(moving_variance + epsilon) + beta
@@ -157,7 +157,7 @@ print("moving mean unchanged by the inference call:", np.array_equal(moving_befo
 # training-mode output's. The moving averages need many training batches to catch up; section
 # 3.4 shows how many.
 
-# %%
+# %% tags=["demo"]
 print("training mode:  mean", Z_keras.mean(axis=0))
 print("inference mode: mean", Z_inference.mean(axis=0))
 
@@ -166,7 +166,7 @@ print("inference mode: mean", Z_inference.mean(axis=0))
 #
 # The layer's defaults, from Keras itself:
 
-# %% tags=["nbval-check-output"]
+# %% tags=["nbval-check-output", "demo"]
 defaults = keras.layers.BatchNormalization()
 print(f"momentum={defaults.momentum}, epsilon={defaults.epsilon}, axis={defaults.axis}, "
       f"center={defaults.center}, scale={defaults.scale}")
@@ -177,7 +177,7 @@ print(f"momentum={defaults.momentum}, epsilon={defaults.epsilon}, axis={defaults
 # mean and variance, which the training-mode updates above maintain and gradient descent never
 # touches. Keras calls the latter *non-trainable*:
 
-# %% tags=["nbval-check-output"]
+# %% tags=["nbval-check-output", "demo"]
 for variable in bn.weights:
     print(f"{variable.name:>16}: shape {tuple(variable.shape)}, trainable={variable.trainable}")
 print("trainable_weights:    ", [v.name for v in bn.trainable_weights])
@@ -189,7 +189,7 @@ print("non_trainable_weights:", [v.name for v in bn.non_trainable_weights])
 # The book adds a BN layer as the very first layer (so it standardizes the pixels) and after
 # each hidden layer:
 
-# %%
+# %% tags=["demo"]
 def bn_after_activation_model():
     """The chapter's MLP with a BN layer after the input and after each hidden layer."""
     return keras.Sequential([
@@ -208,7 +208,7 @@ def bn_after_activation_model():
 # Count its parameters layer by layer. A Dense layer has inputs × units weights plus one bias
 # per unit; a BN layer has 4 parameters per feature, half of them trainable:
 
-# %% tags=["nbval-check-output"]
+# %% tags=["nbval-check-output", "demo"]
 def count(variables):
     """The number of scalars in a list of variables."""
     return sum(int(np.prod(v.shape)) for v in variables)
@@ -251,7 +251,7 @@ print(f"BN parameters: 4 × {bn_features} = {4 * bn_features:,}; non-trainable: 
 # bias's role. Let's verify it: feed the same batch through a Dense layer with zero bias, then
 # with a large random bias, each time followed by BN in training mode:
 
-# %%
+# %% tags=["demo"]
 dense = keras.layers.Dense(3)
 dense.build((None, 4))
 bn_check = keras.layers.BatchNormalization()
@@ -268,7 +268,7 @@ print(f"after BN: max |difference| = {np.abs(outputs['zero bias'] - outputs['ran
 # before a BN layer gets `use_bias=False`. The book also suggests dropping the input BN layer
 # in this variant, so that the first hidden layer is not sandwiched between two BN layers:
 
-# %%
+# %% tags=["demo"]
 def bn_before_activation_model():
     """The chapter's MLP with BN between each hidden layer's linear part and its ReLU."""
     return keras.Sequential([
@@ -288,7 +288,7 @@ def bn_before_activation_model():
 # It has fewer parameters than the book's model: no biases in its hidden layers, and no input
 # BN layer.
 
-# %% tags=["nbval-check-output"]
+# %% tags=["nbval-check-output", "demo"]
 for name, build in {"BN after": bn_after_activation_model, "BN before": bn_before_activation_model}.items():
     candidate = build()
     print(f"{name} activation: {candidate.count_params():,} parameters, "
@@ -331,7 +331,7 @@ ex.bn_param_count.check(bn_param_count)
 # %% [markdown]
 # Once your count passes, let Keras count too:
 
-# %% tags=["nbval-check-output"]
+# %% tags=["nbval-check-output", "demo"]
 if ex.bn_param_count.solved(bn_param_count):
     exercise_model = keras.Sequential([
         keras.Input(shape=(28, 28)),
@@ -356,7 +356,7 @@ if ex.bn_param_count.solved(bn_param_count):
 # batch's statistics; the old estimate keeps the fraction momentum. After n batches the starting
 # value still weighs momentum^n. How many batches until it weighs less than 5%?
 
-# %% tags=["nbval-check-output"]
+# %% tags=["nbval-check-output", "demo"]
 for m in (0.9, 0.99, 0.999):
     print(f"momentum {m}: {np.log(0.05) / np.log(m):6.0f} batches")
 
@@ -366,7 +366,7 @@ for m in (0.9, 0.99, 0.999):
 # deviation 2. We record the moving mean after each batch, next to the curve
 # 5 · (1 − momentum^n) it follows on average:
 
-# %%
+# %% tags=["demo"]
 true_mean, true_std, steps = 5.0, 2.0, utils.full_or_quick(1_000, quick=300)  # quick mode: 300 batches
 batches = rng.normal(true_mean, true_std, size=(steps, 32, 1)).astype(np.float32)
 tracks = {}
@@ -378,7 +378,7 @@ for m in utils.progress((0.99, 0.9), "momentum"):  # 2,000 calls of a BN layer: 
         track.append(float(layer.moving_mean.numpy()[0]))
     tracks[m] = np.array(track)
 
-# %%
+# %% tags=["demo"]
 n = np.arange(1, steps + 1)
 fig, ax = plt.subplots()
 for m, track in tracks.items():
@@ -397,7 +397,7 @@ utils.save_fig("moving_mean_momentum")
 # batch mean of 32 values has standard deviation 2/√32, and a moving average with momentum m
 # keeps a fraction √((1 − m)/(1 + m)) of it, once settled:
 
-# %%
+# %% tags=["demo"]
 settled = slice(int(0.7 * steps), None)  # batches 701 to 1,000 (in quick mode, the last 30% of 300: not settled)
 batch_mean_std = true_std / np.sqrt(32)
 for m, track in tracks.items():
@@ -422,7 +422,7 @@ for m, track in tracks.items():
 # Each line below checks Keras's training-mode output against NumPy statistics taken over the
 # other axes:
 
-# %% tags=["nbval-check-output"]
+# %% tags=["nbval-check-output", "demo"]
 images = rng.normal(3.0, 2.0, size=(8, 4, 5, 3)).astype(np.float32)  # (batch, height, width, channels)
 for axis in (-1, 1, 2):
     layer = keras.layers.BatchNormalization(axis=axis, epsilon=1e-3)
@@ -440,7 +440,7 @@ for axis in (-1, 1, 2):
 # and the 28 rows. After `Flatten`, as in the chapter's model, it has 784 features: one per
 # pixel.
 
-# %% tags=["nbval-check-output"]
+# %% tags=["nbval-check-output", "demo"]
 for name, layers in {
     "BN before Flatten": [keras.layers.BatchNormalization(), keras.layers.Flatten()],
     "BN after Flatten": [keras.layers.Flatten(), keras.layers.BatchNormalization()],
@@ -454,7 +454,7 @@ for name, layers in {
 # unflattened image. Keras 3's `BatchNormalization` takes a single integer (its constructor
 # calls `int(axis)`); normalize after `Flatten` instead.
 
-# %% tags=["nbval-check-output"]
+# %% tags=["nbval-check-output", "demo"]
 try:
     keras.layers.BatchNormalization(axis=[1, 2])
 except TypeError as error:
@@ -494,7 +494,7 @@ ex.bn_block.check(bn_block)
 # (validation excluded) in the History, next to the metrics. The cell takes under a minute in full mode; a live line
 # shows each configuration's progress.
 
-# %%
+# %% tags=["demo"]
 data = utils.load_fashion_mnist()
 X_train, y_train = data.train
 X_valid, y_valid = data.valid
@@ -551,11 +551,11 @@ def train(model, name, callbacks):
 
 runs = utils.over_seeds(train, {name: name for name in builders}, seeds=3, build=build)
 
-# %%
+# %% tags=["demo"]
 utils.plot_metric_vs_time(runs, "val_accuracy", f"Validation accuracy of the 300-100 network, {runs.seed.nunique()} seeds each")
 utils.save_fig("training_with_and_without_bn")
 
-# %%
+# %% tags=["demo"]
 per_epoch = runs.groupby("config", sort=False)["seconds"].mean().rename("s/epoch")
 pd.concat(
     [
@@ -570,7 +570,7 @@ pd.concat(
 # Each layout against the plain network, and against each other, seed by seed (the paired
 # difference, its 95% interval, and the verdict it supports; section 1.6):
 
-# %%
+# %% tags=["demo"]
 for a, b in [("BN after activation", "no BN"), ("BN before activation", "no BN"), ("BN after activation", "BN before activation")]:
     for epoch in (1, EPOCHS):
         print(utils.compare(runs, "val_accuracy", a, b, epoch=epoch))
@@ -612,7 +612,7 @@ for a, b in [("BN after activation", "no BN"), ("BN before activation", "no BN")
 # The networks have 20 hidden layers of 100 units. The BN versions put a BN layer between each
 # hidden layer's linear part (without bias) and its activation, as in section 3.3:
 
-# %%
+# %% tags=["demo"]
 def deep_network(activation, initializer, batch_norm):
     """20 hidden layers of 100 units, with or without BN before each activation."""
     layers = [keras.Input(shape=(28, 28)), keras.layers.Flatten()]
@@ -660,7 +660,7 @@ def train_deep(model, configuration, callbacks):
 # nothing else: same sigmoid, same initialization, same plain SGD at learning rate 0.01 (3
 # seeds, 3 epochs on the first 10,000 training images; under half a minute in full mode):
 
-# %%
+# %% tags=["demo"]
 sigmoid_runs = utils.over_seeds(
     train_deep,
     {
@@ -680,7 +680,7 @@ utils.spread(sigmoid_runs, "val_accuracy").round(3)
 # their inputs (the outputs of the `Dense` layers below them) in the untrained network, layers
 # 2 to 20, and at the gradient ratio of section 1.2 with and without BN:
 
-# %%
+# %% tags=["demo"]
 def inputs_of_batch_norm(model, X):
     """What each BN layer of ``model`` receives on the batch ``X`` (training mode), in order."""
     received, x = [], keras.ops.convert_to_tensor(X)
@@ -715,7 +715,7 @@ for name, model in {"without BN": deep_network("sigmoid", "glorot_uniform", batc
 # rate changes those weights, relative to their size, 100 times less. Measured on the same
 # network, scaling layer 10's kernel:
 
-# %%
+# %% tags=["demo"]
 layer_10 = [layer for layer in with_bn.layers if isinstance(layer, keras.layers.Dense)][9]
 before_outputs, before_norm = with_bn(X_probe, training=True), utils.gradient_norms(with_bn, X_probe, y_probe)[9]
 layer_10.kernel.assign(10 * layer_10.kernel)
@@ -732,7 +732,7 @@ print(f"gradient norm of layer 10's kernel: {before_norm:.3g} before, {after_nor
 # **Larger learning rates.** Now ReLU with He initialization, a sound pair, at a learning rate
 # of 0.5, fifty times the one above (under half a minute in full mode):
 
-# %%
+# %% tags=["demo"]
 rate_runs = utils.over_seeds(
     train_deep,
     {
@@ -757,7 +757,7 @@ rate_runs[rate_runs["epoch"] == DEEP_EPOCHS][["config", "seed", "loss", "val_acc
 # several batch sizes (the standard deviation across batches, averaged over the pixels that are
 # not almost always 0):
 
-# %%
+# %% tags=["demo"]
 bn_layer = keras.layers.BatchNormalization(epsilon=1e-3)
 image = X_train[:1].reshape(1, 28 * 28)
 varying = X_train[:5_000].reshape(-1, 28 * 28).std(axis=0) > 0.1  # skip the border pixels
@@ -825,7 +825,7 @@ ex.fold_batch_norm.check(fold_batch_norm)
 # becomes one Dense layer, and the activations and the output layer are kept. This cell uses
 # your function, so it runs only once your fold passes the check:
 
-# %%
+# %% tags=["demo"]
 def folded_copy(model, fold):
     """A copy of ``model`` in which ``fold`` merges each BatchNormalization layer into the Dense before it."""
     layers = []
@@ -862,7 +862,7 @@ if ex.fold_batch_norm.solved(fold_batch_norm):
 #
 # Here it is on the book's model as trained in section 3.5:
 
-# %%
+# %% tags=["demo"]
 def fold_forward(batch_norm, dense):
     """Return (kernel, bias) of the Dense layer that computes what `batch_norm` then `dense` compute."""
     s = batch_norm.gamma / keras.ops.sqrt(batch_norm.moving_variance + batch_norm.epsilon)

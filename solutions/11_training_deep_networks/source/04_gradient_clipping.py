@@ -43,7 +43,7 @@ ex = utils.setup("gradient_clipping")
 # after one step the variable holds exactly minus the gradient the optimizer applied, *after*
 # clipping. Here is the book's example, the gradient [0.9, 100.0], with `clipvalue=1.0`:
 
-# %% tags=["nbval-check-output"]
+# %% tags=["nbval-check-output", "demo"]
 gradient = np.array([0.9, 100.0], dtype=np.float32)
 variable = keras.Variable(np.zeros(2, dtype=np.float32))
 optimizer = keras.optimizers.SGD(learning_rate=1.0, clipvalue=1.0)
@@ -57,7 +57,7 @@ print(f"gradient {gradient} -> applied gradient {applied}")
 # kinds of clipping side by side. Next to each result: its norm, and the angle between it and
 # the original gradient, which tells whether clipping changed the gradient's *direction*.
 
-# %% tags=["nbval-check-output"]
+# %% tags=["nbval-check-output", "demo"]
 clippings = {
     "no clipping": {},
     "clipvalue=1.0": {"clipvalue": 1.0},
@@ -86,7 +86,7 @@ for name, clipping in clippings.items():
 # Clipping only ever *shrinks*. A gradient below the threshold passes untouched, and the sign
 # of each component is kept:
 
-# %% tags=["nbval-check-output"]
+# %% tags=["nbval-check-output", "demo"]
 for gradient in ([-5.0, 0.5], [0.3, -0.4]):
     for name in ("clipvalue=1.0", "clipnorm=1.0"):
         (applied,) = utils.applied_gradients([gradient], **clippings[name])
@@ -110,7 +110,7 @@ for gradient in ([-5.0, 0.5], [0.3, -0.4]):
 # threshold of 0 (or below) switches clipping off, and an optimizer accepts only one of the
 # three arguments:
 
-# %% tags=["nbval-check-output"]
+# %% tags=["nbval-check-output", "demo"]
 (applied,) = utils.applied_gradients([[0.9, 100.0]], clipnorm=0.0)
 print(f"clipnorm=0.0: [0.9, 100.0] -> {applied}")
 try:
@@ -140,7 +140,7 @@ ex.clip_by_value.check(clipped_by_value)
 # %% [markdown]
 # The check computed its answer with a real optimizer step. Once your answer passes, so can you:
 
-# %% tags=["nbval-check-output"]
+# %% tags=["nbval-check-output", "demo"]
 if ex.clip_by_value.solved(clipped_by_value):
     (by_value,) = utils.applied_gradients([[3.0, -4.0, 0.5]], clipvalue=1.0)
     print(f"clipvalue=1.0: {by_value}, turned by {utils.angle_degrees([[3.0, -4.0, 0.5]], [by_value]):.1f}°")
@@ -154,7 +154,7 @@ if ex.clip_by_value.solved(clipped_by_value):
 # variable `a` whose gradient is [3.0, 4.0] (norm 5) and a variable `b` whose gradient is
 # [0.6, 0.8] (norm 1):
 
-# %% tags=["nbval-check-output"]
+# %% tags=["nbval-check-output", "demo"]
 gradients = [[3.0, 4.0], [0.6, 0.8]]
 print(f"{'':>20}  {'gradient of a':>16}  {'gradient of b':>16}  {'global norm':>11}  {'angle of the whole':>18}")
 for name, clipping in clippings.items():
@@ -202,7 +202,7 @@ ex.clip_per_variable.check(clipped_per_variable)
 # Once your answer passes, a real optimizer step confirms it, and shows what `global_clipnorm=1.0`
 # would have done instead:
 
-# %% tags=["nbval-check-output"]
+# %% tags=["nbval-check-output", "demo"]
 if ex.clip_per_variable.solved(clipped_per_variable):
     for name in ("clipnorm=1.0", "global_clipnorm=1.0"):
         applied = utils.applied_gradients([[3.0, -4.0], [0.3, 0.4]], **clippings[name])
@@ -244,7 +244,7 @@ ex.keep_direction.check(capped_optimizer)
 # gradient *before* the optimizer clips it. It feeds the same mini-batches in the same order to
 # every run.
 
-# %% tags=["nbval-check-output"]
+# %% tags=["nbval-check-output", "demo"]
 data = utils.load_fashion_mnist()
 X_train, y_train = data.train
 X_valid, y_valid = data.valid
@@ -259,7 +259,7 @@ print(f"{len(model.trainable_variables)} trainable variables, {model.count_param
 # 32 images. `train` also records the length of every step: for SGD it is the learning rate
 # times the norm of the gradient applied, so the clipped norm when clipping acts.
 
-# %%
+# %% tags=["demo"]
 runs, scores = {}, {}
 
 
@@ -279,7 +279,7 @@ def train(name, learning_rate, global_clipnorm=None):
 # Three runs: a sound learning rate of 0.05; ten times that, 0.5; and 0.5 again, but with
 # `global_clipnorm=1.0`.
 
-# %%
+# %% tags=["demo"]
 train("learning rate 0.05", 0.05)
 train("learning rate 0.5", 0.5)
 train("learning rate 0.5, global_clipnorm=1.0", 0.5, global_clipnorm=1.0)
@@ -291,7 +291,7 @@ utils.save_fig("exploding_and_clipped_training")
 # are infinite or NaN, which the plot cannot draw. The same story in numbers (a diverged
 # network has no accuracy worth reporting: its outputs are NaN):
 
-# %%
+# %% tags=["demo"]
 print(f"{'run':>38}  {'gradient norm at steps 1-6':>44}  {'largest':>8}  {'NaN/inf from':>12}  "
       f"{'last 50 losses':>14}  {'valid acc.':>10}")
 for name, run in runs.items():
@@ -315,7 +315,7 @@ for name, run in runs.items():
 #
 # How often did the clipping act?
 
-# %%
+# %% tags=["demo"]
 clipped = runs["learning rate 0.5, global_clipnorm=1.0"]["gradient_norm"]
 print(f"global_clipnorm=1.0 scaled the gradient down at {np.mean(clipped > 1.0):.0%} of the steps")
 
@@ -343,7 +343,7 @@ print(f"global_clipnorm=1.0 scaled the gradient down at {np.mean(clipped > 1.0):
 # threshold, even rather small ones working well (as 1.0 did above). Our run at learning rate
 # 0.05 is healthy training, and it recorded the norm at each of its steps:
 
-# %%
+# %% tags=["demo"]
 healthy = runs["learning rate 0.05"]["gradient_norm"]
 percentiles = {f"percentile {q}": float(np.percentile(healthy, q)) for q in (10, 50, 90, 99)}
 for label, value in percentiles.items():
@@ -356,7 +356,7 @@ utils.save_fig("healthy_gradient_norms")
 # only the largest. Let's try it at both learning rates, and compare with the runs above
 # (the diverged run is left out: its numbers are NaN).
 
-# %%
+# %% tags=["demo"]
 threshold = round(percentiles["percentile 90"], 2)
 train(f"learning rate 0.05, global_clipnorm={threshold}", 0.05, global_clipnorm=threshold)
 train(f"learning rate 0.5, global_clipnorm={threshold}", 0.5, global_clipnorm=threshold)
@@ -393,7 +393,7 @@ for name, run in runs.items():
 # Those are single runs, from one initialization. Are they typical? The same three settings at
 # learning rate 0.5, from 5 different initializations each (about 25 seconds in full mode):
 
-# %%
+# %% tags=["demo"]
 def train_at_half(global_clipnorm, callbacks):
     """500 SGD steps at learning rate 0.5 from a fresh seeded initialization; how the run ended."""
     seeded_model = utils.deep_mlp(10, 100, "relu", "he_normal")
@@ -417,7 +417,7 @@ half_runs.pivot(index="seed", columns="config", values=["val_accuracy", "dead un
 # 90th-percentile threshold, every seed stayed finite and every one collapsed, with a large share
 # of its hidden units dead. The two thresholds, seed by seed:
 
-# %%
+# %% tags=["demo"]
 print(utils.compare(half_runs, "val_accuracy", "global_clipnorm=1.0", f"global_clipnorm={threshold}"))
 
 # %% [markdown]
@@ -431,7 +431,7 @@ print(utils.compare(half_runs, "val_accuracy", "global_clipnorm=1.0", f"global_c
 # weights and on the same mini-batches, and compare them seed by seed (about 20 seconds in full
 # mode):
 
-# %%
+# %% tags=["demo"]
 def train_from_seed(global_clipnorm, callbacks):
     """500 SGD steps at learning rate 0.05 from a fresh seeded initialization; validation loss and accuracy."""
     seeded_model = utils.deep_mlp(10, 100, "relu", "he_normal")
@@ -449,10 +449,10 @@ by_seed = net_runs.pivot(index="seed", columns="config", values="val_accuracy")
 by_seed["clipped − unclipped"] = by_seed[f"global_clipnorm={threshold}"] - by_seed["no clipping"]
 by_seed.round(4)
 
-# %%
+# %% tags=["demo"]
 print(utils.compare(net_runs, "val_accuracy", f"global_clipnorm={threshold}", "no clipping"))
 
-# %%
+# %% tags=["demo"]
 utils.plot_runs(net_runs, "val_accuracy", f"Validation accuracy after 500 steps at learning rate 0.05, {net_runs.seed.nunique()} seeds")
 utils.save_fig("clipping_cost_over_seeds")
 

@@ -49,7 +49,7 @@ ex = utils.setup("reusing_pretrained_layers")
 # brightness, told apart mostly by the sleeves. And model A never saw either class: what it
 # learned about coats and shirts may or may not carry over.
 
-# %%
+# %% tags=["demo"]
 data = utils.load_fashion_mnist()
 
 
@@ -81,7 +81,7 @@ print("task B:", task_B, "labels:", dict(enumerate(task_B.class_names)))
 # %% [markdown]
 # Some of task B's training images, with their labels:
 
-# %%
+# %% tags=["demo"]
 fig, axes = plt.subplots(2, 8, figsize=(10, 2.9))
 for ax, image, label in zip(axes.flat, *task_B.train, strict=False):
     ax.imshow(image, cmap="binary")
@@ -99,7 +99,7 @@ utils.save_fig("task_b_images")
 # does not test it). Our model A is trained differently, so its features differ too; section
 # 5.4 compares the results. (About 5 seconds in full mode.)
 
-# %%
+# %% tags=["demo"]
 model_A = utils.deep_mlp(3, 100, "relu", "he_normal", n_outputs=8)
 model_A.compile(loss="sparse_categorical_crossentropy", optimizer="nadam", metrics=["accuracy"])
 model_A.fit(*task_A.train, epochs=5, batch_size=128, validation_data=task_A.valid, verbose=0,
@@ -113,7 +113,7 @@ print(f"model A: test accuracy {accuracy_A:.4f} on task A")
 # gives back an identical model. `utils.model_path` names a file in `models/`, a folder git
 # ignores.
 
-# %%
+# %% tags=["demo"]
 path_A = utils.model_path("model_A")
 model_A.save(path_A)
 loaded_A = keras.models.load_model(path_A)
@@ -130,7 +130,7 @@ model_A = loaded_A
 # `Sequential` is not copied: the new model *shares* the layers with model A. Watch what
 # training B does to A:
 
-# %%
+# %% tags=["demo"]
 shared = keras.Sequential([*model_A.layers[:-1], keras.layers.Dense(1, activation="sigmoid")])
 print("shares the first hidden layer with model A:", shared.layers[1] is model_A.layers[1])
 
@@ -153,7 +153,7 @@ print(f"model A's test accuracy on task A: {accuracy_A:.4f} before, "
 # the same architecture, but new layers with freshly initialized weights; `set_weights` then
 # copies model A's weights into it:
 
-# %%
+# %% tags=["demo"]
 model_A = keras.models.load_model(path_A)
 print(f"model A reloaded: test accuracy {model_A.evaluate(*task_A.test, verbose=0)[1]:.4f}")
 
@@ -172,7 +172,7 @@ print("shares a layer with model A:", any(layer in model_A.layers for layer in m
 #
 # Model B-on-A is then the copy's layers, all but the output layer, and a new output layer:
 
-# %%
+# %% tags=["demo"]
 model_B_on_A = keras.Sequential([keras.Input((28, 28)), *model_A_copy.layers[:-1],
                                  keras.layers.Dense(1, activation="sigmoid")])
 
@@ -198,7 +198,7 @@ print(f"{trainable_params(model_B_on_A):,} trainable parameters of {model_B_on_A
 # Freezing changes which weights are trainable, and so the count of trainable parameters (we
 # only count with `model_B_on_A`; the trainings below build fresh copies):
 
-# %%
+# %% tags=["demo"]
 for layer in model_B_on_A.layers[:-1]:
     layer.trainable = False
 print(f"frozen:   {trainable_params(model_B_on_A):,} trainable parameters (the new output layer: 100 weights + 1 bias)")
@@ -214,7 +214,7 @@ print(f"unfrozen: {trainable_params(model_B_on_A):,} trainable parameters")
 # step keeps the list of trainable weights it was built with. Let's check it on B-on-A, copying
 # its weights before and after each `fit`. First, four small helpers:
 
-# %%
+# %% tags=["demo"]
 def hidden_changed(model, epochs=2):
     """Train ``model`` on task B for a moment; did the reused (hidden) layers' weights move?"""
     before = [weight for layer in model.layers[:-1] for weight in layer.get_weights()]
@@ -241,7 +241,7 @@ def set_hidden_trainable(model, trainable):
         layer.trainable = trainable
 
 
-# %%
+# %% tags=["demo"]
 trials = {}
 model = b_on_a_copy()
 set_hidden_trainable(model, False)
@@ -269,7 +269,7 @@ for question, answer in trials.items():
 # Compile with a **new** optimizer. A Keras 3 optimizer creates its state (step count, and for
 # momentum or Adam one slot per weight) for the variables of its first step, and refuses others:
 
-# %%
+# %% tags=["demo"]
 model = b_on_a_copy()
 set_hidden_trainable(model, False)
 optimizer = keras.optimizers.SGD(learning_rate=0.01)
@@ -291,7 +291,7 @@ except ValueError as error:
 # **in inference mode**, even when called with `training=True`: it normalizes with its moving
 # statistics, and stops updating them. On a small model:
 
-# %%
+# %% tags=["demo"]
 bn_model = keras.Sequential([keras.Input((28, 28)), keras.layers.Flatten(), keras.layers.Dense(16),
                              keras.layers.BatchNormalization(), keras.layers.Dense(1, activation="sigmoid")])
 bn = bn_model.layers[2]
@@ -375,7 +375,7 @@ ex.trainable_count.check(n_trainable)
 # %% [markdown]
 # Once your answer passes, Keras confirms it:
 
-# %% tags=["nbval-check-output"]
+# %% tags=["nbval-check-output", "demo"]
 if ex.trainable_count.solved(n_trainable):
     model = b_on_a_copy()
     for layer in model.layers[:3]:  # Flatten and the first two hidden layers
@@ -465,7 +465,7 @@ ex.why_two_phases.check(true_statements)
 # Every run is scored on task B's validation images (the ones we may look at while choosing a
 # configuration) and on its test images (the ones we report at the end).
 
-# %%
+# %% tags=["demo"]
 EPOCHS = utils.full_or_quick(20, quick=5)  # as in the book, for both ways of training B; quick mode: 5
 
 
@@ -523,7 +523,7 @@ def train_b_on_a(phases, config, callbacks):
 # The book trains both models with plain SGD at a learning rate of 0.001, freezes the reused
 # layers for 4 epochs, and fine-tunes for 16. Same here (about 10 seconds in full mode):
 
-# %%
+# %% tags=["demo"]
 book_transfer = {"source": model_A, "reused": 3, "rates": (0.001, 0.001), "frozen_epochs": 4, "task": task_B}
 book = pd.concat([
     utils.over_seeds(train_scratch, {"scratch, rate 0.001": {"rate": 0.001, "task": task_B}}, seeds=10,
@@ -536,7 +536,7 @@ utils.spread(book, "test_accuracy").round(4)
 # %% [markdown]
 # B-on-A does better on average, and seed by seed:
 
-# %%
+# %% tags=["demo"]
 print(utils.compare(book, "test_accuracy", "B-on-A, rates 0.001/0.001", "scratch, rate 0.001"))
 
 # %% [markdown]
@@ -548,7 +548,7 @@ print(utils.compare(book, "test_accuracy", "B-on-A, rates 0.001/0.001", "scratch
 # pair of runs (one seed of B from scratch, one seed of B-on-A) is one experiment the book could
 # have run and reported: 10 × 10 = 100 of them.
 
-# %%
+# %% tags=["demo"]
 def errors_of(table, name, metric="test_accuracy"):
     """1 − accuracy of each seed of configuration ``name``."""
     return 1 - table.loc[table["config"] == name, metric].to_numpy()
@@ -586,7 +586,7 @@ utils.save_fig("book_recipe_reductions")
 # too, up to 0.1, so that the best can lie inside the grid, and choose on the **validation**
 # images (about 15 seconds):
 
-# %%
+# %% tags=["demo"]
 scratch_rates = utils.over_seeds(
     train_scratch, {f"scratch, rate {rate}": {"rate": rate, "task": task_B} for rate in (0.003, 0.01, 0.03, 0.1)},
     seeds=10, build=build_scratch,
@@ -604,7 +604,7 @@ scratch_spread.round(4)
 # others the chapter discusses: reuse fewer hidden layers (the upper ones are the most specific
 # to task A), freeze for no epoch, or never unfreeze. Ten seeds each (about 20 seconds):
 
-# %%
+# %% tags=["demo"]
 higher_rates = {**book_transfer, "rates": (0.03, 0.003)}
 transfer_choices = utils.over_seeds(train_b_on_a, {
     "B-on-A, rates 0.03/0.003": higher_rates,
@@ -620,7 +620,7 @@ utils.spread(results, "val_accuracy").round(4)
 # Every configuration, every seed, on the test images; each dot is one run, each bar the mean
 # over the seeds:
 
-# %%
+# %% tags=["demo"]
 utils.plot_runs(results, "test_accuracy", f"Task B (pullover vs T-shirt), test accuracy, {results.seed.nunique()} seeds each")
 plt.gcf().set_size_inches(11, 4.2)
 utils.save_fig("transfer_choices")
@@ -629,7 +629,7 @@ utils.save_fig("transfer_choices")
 # And the error-rate reduction of each B-on-A configuration against the best B from scratch
 # (chosen on validation), over the 100 seed pairs:
 
-# %%
+# %% tags=["demo"]
 def reduction_table(table, baseline, transfers, runner_up=None):
     """Per configuration: the reduction of the mean test error rates, and the range of the 100 single experiments."""
     rows = {}
@@ -658,7 +658,7 @@ reduction_table(results, best_scratch, transfers, runner_up)
 # of test accuracy, each B-on-A configuration against the chosen baseline and against the
 # runner-up (difference = configuration − baseline):
 
-# %%
+# %% tags=["demo"]
 verdicts = pd.concat(
     {f"against {baseline}": utils.compare_all(results, "test_accuracy", baseline).loc[transfers, ["difference", "verdict"]]
      for baseline in (best_scratch, runner_up)},
@@ -705,7 +705,7 @@ verdicts
 # throughout: 0.003 (the fine-tuning rate) and 0.03 (ten times higher). Ten seeds each, about 15
 # seconds:
 
-# %%
+# %% tags=["demo"]
 freezing = utils.over_seeds(train_b_on_a, {
     "frozen 4 epochs, rate 0.003": {**higher_rates, "rates": (0.003, 0.003)},
     "never frozen, rate 0.003": {**higher_rates, "rates": (0.003, 0.003), "frozen_epochs": 0},
@@ -730,7 +730,7 @@ for rate in ("0.003", "0.03"):
 # trained on the other eight classes (ankle boots among them). A' needs about 5 seconds, the
 # runs about 15:
 
-# %%
+# %% tags=["demo"]
 task_A2, task_B2 = split_tasks(b_classes=[5, 7], positive=7)
 model_A2 = utils.deep_mlp(3, 100, "relu", "he_normal", n_outputs=8)
 model_A2.compile(loss="sparse_categorical_crossentropy", optimizer="nadam", metrics=["accuracy"])
@@ -747,7 +747,7 @@ sandals = pd.concat([
 ])
 utils.spread(sandals, "test_accuracy").round(4)
 
-# %%
+# %% tags=["demo"]
 best_sandals = utils.spread(sandals[sandals["config"].str.startswith("scratch")], "val_accuracy")["mean"].idxmax()
 print(f"baseline: {best_sandals}")
 reduction_table(sandals, best_sandals, ["B-on-A', rates 0.001/0.001", "B-on-A', rates 0.03/0.003"])
@@ -786,7 +786,7 @@ reduction_table(sandals, best_sandals, ["B-on-A', rates 0.001/0.001", "B-on-A', 
 # the output layer, must keep what matters about an image in 100 numbers, and its decoder maps
 # them back to 784 pixels. (About 10 seconds.)
 
-# %%
+# %% tags=["demo"]
 X_unlabeled = data.train[0]
 hidden = [keras.layers.Dense(100, activation="relu", kernel_initializer="he_normal") for _ in range(3)]
 encoder = keras.Sequential([keras.Input((28, 28)), keras.layers.Flatten(), *hidden])  # model A without its output
@@ -824,7 +824,7 @@ utils.save_fig("autoencoder_reconstructions")
 # the exact class would need someone to look. Departments cannot tell a pullover from a T-shirt
 # (both are tops), but learning them might build features that help. (About 5 seconds.)
 
-# %%
+# %% tags=["demo"]
 department_of = np.array([0, 1, 0, 2, 0, 3, 0, 3, 4, 3])  # class -> tops, trousers, dresses, shoes, bags
 y_departments = department_of[data.train[1]]
 departments = utils.deep_mlp(3, 100, "relu", "he_normal", n_outputs=5)
@@ -845,7 +845,7 @@ print(f"department model: {accuracy:.4f} of the validation images filed under th
 # its sleeves and its collar. Every one of the 55,000 images, rotated at random, is a free
 # labeled example. (About 5 seconds.)
 
-# %%
+# %% tags=["demo"]
 rotations = np.random.default_rng(0).integers(0, 4, size=len(X_unlabeled))  # the labels: quarter turns
 X_rotated = np.stack([np.rot90(image, k) for image, k in zip(X_unlabeled, rotations, strict=True)])
 rotation_model = utils.deep_mlp(3, 100, "relu", "he_normal", n_outputs=4)
@@ -866,7 +866,7 @@ print(f"rotation model: the right rotation for {accuracy:.4f} of the validation 
 # seeds each (about 15 seconds), against the best B from scratch and B-on-A with the same
 # recipe; the spread table shows validation and test accuracy:
 
-# %%
+# %% tags=["demo"]
 pretrained = utils.over_seeds(train_b_on_a, {
     "B-on-autoencoder": {**higher_rates, "source": encoder},
     "B-on-departments": {**higher_rates, "source": departments},
@@ -876,11 +876,11 @@ compared = pd.concat([results[results["config"].isin([best_scratch, "B-on-A, rat
 pd.concat({metric: utils.spread(compared, metric)[["mean", "std"]] for metric in ("val_accuracy", "test_accuracy")},
           axis=1).round(4)
 
-# %%
+# %% tags=["demo"]
 print(f"baseline: {best_scratch}")
 reduction_table(compared, best_scratch, ["B-on-A, rates 0.03/0.003", *dict.fromkeys(pretrained["config"])])
 
-# %%
+# %% tags=["demo"]
 utils.plot_runs(compared, "test_accuracy",
                 f"Task B, test accuracy: from scratch, and four pretrainings ({compared.seed.nunique()} seeds each)")
 plt.gcf().set_size_inches(10, 4)
@@ -890,7 +890,7 @@ utils.save_fig("pretrainings_compared")
 # Each is measured against the same baseline and the same seeds of task B's training. The
 # verdicts, each pretraining against the baseline on the test images:
 
-# %%
+# %% tags=["demo"]
 utils.compare_all(compared, "test_accuracy", best_scratch).round(4)
 
 # %% [markdown]
@@ -920,7 +920,7 @@ utils.compare_all(compared, "test_accuracy", best_scratch).round(4)
 # machines cannot do, so here every model is built with `weights=None` (random weights): the
 # code is the same, and online you pass `weights="imagenet"` instead.
 
-# %%
+# %% tags=["demo"]
 base = keras.applications.MobileNetV2(weights=None, include_top=False, pooling="avg",
                                       input_tensor=keras.Input(shape=(96, 96, 3)))
 print(f"MobileNetV2 base: {len(base.layers)} layers, {base.count_params():,} parameters; "
@@ -933,7 +933,7 @@ print(f"MobileNetV2 base: {len(base.layers)} layers, {base.count_params():,} par
 # - Each family has its own `preprocess_input`, which turns pixels in [0, 255] into what its
 #   weights were trained with. For MobileNetV2, that is [-1, 1]:
 
-# %%
+# %% tags=["demo"]
 print(keras.applications.mobilenet_v2.preprocess_input(np.array([0.0, 127.5, 255.0])))
 
 # %% [markdown]
@@ -941,7 +941,7 @@ print(keras.applications.mobilenet_v2.preprocess_input(np.array([0.0, 127.5, 255
 # scale), the frozen base, and a new output layer. The base is called with `training=False`, so
 # that its BN layers stay in inference mode in both phases (section 5.3):
 
-# %%
+# %% tags=["demo"]
 inputs = keras.Input((28, 28))
 images_rgb = keras.layers.Reshape((28, 28, 1))(inputs)
 images_rgb = keras.layers.Resizing(96, 96)(images_rgb)  # the size the base expects

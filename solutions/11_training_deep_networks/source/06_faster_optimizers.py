@@ -43,7 +43,7 @@ ex = utils.setup("faster_optimizers")
 # `step(w, g)` returns the new weights, and `utils.descend(rule, start, gradient, steps)` follows
 # one on a surface and returns its path.
 
-# %% tags=["nbval-check-output"]
+# %% tags=["nbval-check-output", "demo"]
 CURVATURES = np.array([1.0, 25.0])
 START = np.array([-9.0, 1.5])
 
@@ -96,7 +96,7 @@ for rate in (0.02, 0.079, 0.081):
 # sizes per weight) go to both, and we compare the weights after every step. `utils.descend`
 # drives a Keras optimizer the same way as our rules, on a float64 variable.
 
-# %%
+# %% tags=["demo"]
 class Momentum:
     """Keras's SGD(learning_rate, momentum): m ← βm − ηg, w ← w + m."""
 
@@ -119,7 +119,7 @@ def largest_gap(rule, optimizer) -> float:
     return float(np.max(np.abs(ours - theirs)) / np.max(np.abs(theirs)))
 
 
-# %% tags=["nbval-check-output"]
+# %% tags=["nbval-check-output", "demo"]
 gap = largest_gap(Momentum(0.05, 0.9), keras.optimizers.SGD(learning_rate=0.05, momentum=0.9))
 print(f"Momentum vs keras.optimizers.SGD(momentum=0.9), 50 steps: largest relative gap {gap:.0e}")
 assert gap < 1e-6
@@ -130,7 +130,7 @@ assert gap < 1e-6
 # m = βm − ηg, that is at m = −ηg / (1 − β): momentum multiplies the step by **1/(1 − β)**,
 # 10 for β = 0.9. Let's measure it on a constant gradient, after 300 steps:
 
-# %% tags=["nbval-check-output"]
+# %% tags=["nbval-check-output", "demo"]
 print(f"{'β':>5}  {'1/(1-β)':>8}  {'measured step / (ηg)':>21}")
 for beta in (0.5, 0.9, 0.95, 0.99):
     path = utils.descend(Momentum(0.01, beta), [0.0], np.ones((300, 1)))
@@ -166,7 +166,7 @@ ex.settled_step.check(settled_step)
 # descent) to 0.99 at η = 0.02, and counts the steps to settle, how far w₁ overshoots past 0 and
 # the largest swing of w₂ from the first step on (it starts at 1.5).
 
-# %% tags=["nbval-check-output"]
+# %% tags=["nbval-check-output", "demo"]
 def bowl_sweep(make_rule, betas, steps=1500):
     """Steps to settle within 0.01, overshoot past the minimum along w1, and the largest |w2| once moving, per β."""
     rows = []
@@ -195,7 +195,7 @@ momentum_sweep
 # (underdamped). The fastest approach, *critical damping*, is at β* = (1 − √(ηλ))². The slow
 # direction, w₁ with λ = 1, is the one that takes long, so it sets the best β:
 
-# %% tags=["nbval-check-output"]
+# %% tags=["nbval-check-output", "demo"]
 critical_beta = (1 - np.sqrt(0.02 * CURVATURES[0])) ** 2
 print(f"β* = (1 − √(0.02 × {CURVATURES[0]:g}))² = {critical_beta:.3f}")
 bowl_sweep(lambda beta: Momentum(0.02, beta), (0.7, 0.72, round(critical_beta, 3), 0.76, 0.78, 0.8))
@@ -256,7 +256,7 @@ ex.nesterov.check(Nesterov)
 # Keras's own Nesterov optimizer on the bowl, at the same β values as momentum (it needs no
 # answer from you: `utils.descend` drives the Keras optimizer directly):
 
-# %% tags=["nbval-check-output"]
+# %% tags=["nbval-check-output", "demo"]
 nesterov_sweep = bowl_sweep(
     lambda beta: keras.optimizers.SGD(learning_rate=0.02, momentum=beta, nesterov=True), BETAS[1:]
 )
@@ -268,7 +268,7 @@ pd.concat({"momentum": momentum_sweep.loc[list(BETAS[1:])], "Nesterov": nesterov
 # small β the two settle within a few steps of each other (Nesterov slightly behind): with
 # little velocity, there is little to damp. Here are the paths at β = 0.9:
 
-# %%
+# %% tags=["demo"]
 paths = {
     "gradient descent": utils.descend(GradientDescent(0.02), START, bowl_gradient, 150),
     "momentum 0.9": utils.descend(Momentum(0.02, 0.9), START, bowl_gradient, 150),
@@ -291,7 +291,7 @@ plt.show()
 # accumulator s does not start at 0 but at `initial_accumulator_value=0.1`. Keras's default
 # learning rate is 0.001, ε is 1e-7.
 
-# %%
+# %% tags=["demo"]
 class AdaGrad:
     """Keras's Adagrad: s ← s + g², w ← w − ηg / √(s + ε)."""
 
@@ -304,7 +304,7 @@ class AdaGrad:
         return w - self.learning_rate * g / np.sqrt(self.s + self.epsilon)
 
 
-# %% tags=["nbval-check-output"]
+# %% tags=["nbval-check-output", "demo"]
 gap = largest_gap(AdaGrad(0.05), keras.optimizers.Adagrad(learning_rate=0.05))
 print(f"AdaGrad vs keras.optimizers.Adagrad: largest relative gap {gap:.0e}")
 assert gap < 1e-6
@@ -318,7 +318,7 @@ for initial in (0.0, 0.1):  # the first step on a small gradient shows where the
 # both weights at the same pace at first (a diagonal) instead of plunging down the steep wall,
 # then slides along the flat direction:
 
-# %%
+# %% tags=["demo"]
 paths = {
     "gradient descent, η = 0.02": utils.descend(GradientDescent(0.02), START, bowl_gradient, 150),
     "AdaGrad, η = 1": utils.descend(AdaGrad(1.0), START, bowl_gradient, 150),
@@ -338,7 +338,7 @@ plt.show()
 # average, so old gradients fade: s ← ρs + (1 − ρ)g², then w ← w − ηg / √(s + ε). In Keras ρ
 # is `rho=0.9`, ε again sits inside the square root, and s starts at 0.
 
-# %%
+# %% tags=["demo"]
 class RMSProp:
     """Keras's RMSprop: s ← ρs + (1 − ρ)g², w ← w − ηg / √(s + ε)."""
 
@@ -351,7 +351,7 @@ class RMSProp:
         return w - self.learning_rate * g / np.sqrt(self.s + self.epsilon)
 
 
-# %% tags=["nbval-check-output"]
+# %% tags=["nbval-check-output", "demo"]
 gap = largest_gap(RMSProp(0.05), keras.optimizers.RMSprop(learning_rate=0.05))
 print(f"RMSProp vs keras.optimizers.RMSprop: largest relative gap {gap:.0e}")
 assert gap < 1e-6
@@ -360,7 +360,7 @@ assert gap < 1e-6
 # A fair race on Rosenbrock gives each optimizer its best learning rate: for each, a sweep over
 # a wide grid, keeping the rate that ends closest to (1, 1) after 3,000 steps from (−1.5, 2).
 
-# %% tags=["nbval-check-output"]
+# %% tags=["nbval-check-output", "demo"]
 def rosenbrock(w1, w2):
     """A curved valley with its minimum at (1, 1)."""
     return (1 - w1) ** 2 + 100 * (w2 - w1**2) ** 2
@@ -399,7 +399,7 @@ for name, (rate, _path, distance) in race.items():
 # RMSProp, then falls behind and ends several times farther away. (Momentum, on a surface this
 # smooth, beats both.) AdaGrad's effective rate per weight, η/√(s + ε), tells why:
 
-# %%
+# %% tags=["demo"]
 fig, (left, right) = plt.subplots(1, 2, figsize=(12, 4))
 utils.plot_paths(rosenbrock, {name: run[1] for name, run in race.items()}, box=(-2, 2, -1, 3), minimum=(1, 1),
                  title="3,000 steps, each at its best rate", ax=left)
@@ -510,7 +510,7 @@ ex.adam.check(Adam)
 # gradient that stays at 1.0 and compare the step it takes with the step it would take from
 # the same m and v without the correction, η m / (√v + ε):
 
-# %% tags=["nbval-check-output"]
+# %% tags=["nbval-check-output", "demo"]
 steps = np.arange(1, 3001)
 taken = -np.diff(utils.descend(keras.optimizers.Adam(learning_rate=0.001), [0.0], np.ones((3000, 1)))[:, 0])
 m = 1 - 0.9**steps  # m and v after t steps of a constant gradient 1.0: (1 − β^t) times the gradient
@@ -527,7 +527,7 @@ print(f"largest ratio {ratio.max():.2f}, at step {steps[ratio.argmax()]}")
 # about a thousand steps to forget its zero start, m only about ten. The correction's real job
 # is to stop Adam from lurching at the start of training:
 
-# %%
+# %% tags=["demo"]
 fig, ax = plt.subplots(figsize=(7, 3.5))
 ax.semilogy(steps[:300], taken[:300], label="Adam (corrected)")
 ax.semilogy(steps[:300], uncorrected[:300], label="without the correction")
@@ -547,7 +547,7 @@ plt.show()
 # 1/250, so μₜ reaches β₁ within about a hundred steps. The NumPy version must follow Keras to
 # match.
 
-# %%
+# %% tags=["demo"]
 class AdaMax:
     """Keras's Adamax: m as in Adam, u ← max(β₂u, |g|), w ← w − η m / ((1 − β₁ᵗ)(u + ε))."""
 
@@ -584,7 +584,7 @@ class Nadam:
         return w - self.learning_rate * look_ahead / (np.sqrt(v_corrected) + self.epsilon)
 
 
-# %% tags=["nbval-check-output"]
+# %% tags=["nbval-check-output", "demo"]
 for rule, optimizer in ((AdaMax(0.05), keras.optimizers.Adamax(learning_rate=0.05)),
                         (Nadam(0.05), keras.optimizers.Nadam(learning_rate=0.05))):
     gap = largest_gap(rule, optimizer)
@@ -611,7 +611,7 @@ for rule, optimizer in ((AdaMax(0.05), keras.optimizers.Adamax(learning_rate=0.0
 # One step with a zero gradient shows the decay for each optimizer: from w = 1, with η = 0.1
 # and d = 0.1, each should land on 1 − 0.01 = 0.99.
 
-# %% tags=["nbval-check-output"]
+# %% tags=["nbval-check-output", "demo"]
 optimizer_classes = [keras.optimizers.SGD, keras.optimizers.Adagrad, keras.optimizers.RMSprop, keras.optimizers.Adam,
                      keras.optimizers.Adamax, keras.optimizers.Nadam, keras.optimizers.AdamW]
 for optimizer_class in optimizer_classes:
@@ -623,7 +623,7 @@ for optimizer_class in optimizer_classes:
 # it must be called before the optimizer is built. One step with zero gradients on a layer
 # with a bias of 1:
 
-# %% tags=["nbval-check-output"]
+# %% tags=["nbval-check-output", "demo"]
 for exclude in (False, True):
     layer = keras.layers.Dense(1, kernel_initializer="ones", bias_initializer="ones")
     layer.build((None, 1))
@@ -639,7 +639,7 @@ for exclude in (False, True):
 # becomes AdamW (that part runs once your Adam passes exercise 4; with the paper's placement
 # of ε, its gap is a little larger, and still small).
 
-# %% tags=["nbval-check-output"]
+# %% tags=["nbval-check-output", "demo"]
 class Decoupled:
     """Decoupled weight decay around any rule: w ← w − η·d·w, then the rule's own step."""
 
@@ -678,7 +678,7 @@ if ex.adam.solved(Adam):
 # (no data pulls them anywhere), half of them noise of size 1, the other half of size 0.01.
 # The only force towards zero is the regularization. Each optimizer runs 1,000 steps.
 
-# %% tags=["nbval-check-output"]
+# %% tags=["nbval-check-output", "demo"]
 NOISE_SCALES = np.repeat([1.0, 0.01], 500)
 
 
@@ -751,7 +751,7 @@ ex.decoupled_decay.check(decoupled)
 # shrink the weights by a factor of (1 − 0.001 × 0.004)⁴⁷¹ ≈ 0.998, so it would train as
 # Adam does.
 
-# %%
+# %% tags=["demo"]
 data = utils.load_fashion_mnist()
 X_train, y_train = data.train[0][:5000], data.train[1][:5000]
 X_valid, y_valid = data.valid
@@ -801,22 +801,22 @@ def grid(names):
 # and every rate of that optimizer (a learning rate is a variable the step reads). Two
 # optimizers per cell:
 
-# %%
+# %% tags=["demo"]
 sgd_runs = utils.over_seeds(train_mlp, grid(["SGD", "momentum"]), seeds=3, build=build_mlp)
 
-# %%
+# %% tags=["demo"]
 nesterov_runs = utils.over_seeds(train_mlp, grid(["Nesterov", "AdaGrad"]), seeds=3, build=build_mlp)
 
-# %%
+# %% tags=["demo"]
 rmsprop_runs = utils.over_seeds(train_mlp, grid(["RMSProp", "Adam"]), seeds=3, build=build_mlp)
 
-# %%
+# %% tags=["demo"]
 adamax_runs = utils.over_seeds(train_mlp, grid(["AdaMax", "Nadam"]), seeds=3, build=build_mlp)
 
 # %% [markdown]
 # Each run's optimizer and rate go into the table, and a summary per configuration:
 
-# %%
+# %% tags=["demo"]
 runs = pd.concat([sgd_runs, nesterov_runs, rmsprop_runs, adamax_runs], ignore_index=True)
 settings = grid(OPTIMIZERS)
 runs["optimizer"] = runs["config"].map(lambda config: settings[config][0])
@@ -830,7 +830,7 @@ display(summary[["mean", "std", "min", "max", "seeds"]].round(3))
 # %% [markdown]
 # ### At the shared rate, as in the chapter
 
-# %%
+# %% tags=["demo"]
 shared = runs[runs["rate"] == SHARED_RATE].assign(config=lambda table: table["optimizer"])
 utils.plot_runs(shared, "val_accuracy", title=f"Every optimizer at η = {SHARED_RATE:g} ({shared.seed.nunique()} seeds each)")
 plt.show()
@@ -838,7 +838,7 @@ plt.show()
 # %% [markdown]
 # ### Each at its best rate
 
-# %%
+# %% tags=["demo"]
 chosen = runs[runs["config"].isin(best.index)].assign(config=lambda table: table["optimizer"] + " " +
                                                       table["rate"].map("{:g}".format))
 utils.plot_runs(chosen, "val_accuracy", title="Every optimizer at the rate of its grid with the best mean")
@@ -852,7 +852,7 @@ plt.show()
 # still), and the validation and test accuracies at that rate, mean ± standard deviation over
 # the seeds. The test set played no part in the choice.
 
-# %%
+# %% tags=["demo"]
 def mean_and_std(values) -> str:
     """'0.812 ± 0.004' for a series of runs."""
     return f"{values.mean():.3f} ± {values.std():.3f}"
@@ -881,7 +881,7 @@ table
 # optimizer at its chosen rate against Adam at its chosen rate, on the test images
 # (difference = optimizer − Adam):
 
-# %%
+# %% tags=["demo"]
 adam_config = best.index[best["optimizer"] == "Adam"][0]
 utils.compare_all(last[last["config"].isin(best.index)], "test_accuracy", adam_config).round(3)
 
@@ -892,7 +892,7 @@ utils.compare_all(last[last["config"].isin(best.index)], "test_accuracy", adam_c
 # SGD cell stores the output of an earlier version of the code, which used momentum: its
 # numbers are the momentum cell's, so there is no plain SGD result to quote):
 
-# %%
+# %% tags=["demo"]
 BOOK_VAL_ACCURACY = {  # handson-ml3, 11_training_deep_neural_networks.ipynb, epoch 10/10 at η = 0.001, one run each
     "momentum": 0.8672, "Nesterov": 0.8708, "AdaGrad": 0.8424, "RMSProp": 0.8636,
     "Adam": 0.8696, "AdaMax": 0.8780, "Nadam": 0.8740, "AdamW": 0.8702,
@@ -931,7 +931,7 @@ pd.DataFrame({
 # Everything this notebook measured, one row per optimizer, next to what the chapter says of
 # each (in our words):
 
-# %%
+# %% tags=["demo"]
 surfaces = {
     "SGD": f"bowl: {momentum_sweep.loc[0.0, 'steps to settle']} steps to settle",
     "momentum": f"bowl: {momentum_sweep.loc[0.9, 'steps to settle']} steps (β = 0.9), overshoot "

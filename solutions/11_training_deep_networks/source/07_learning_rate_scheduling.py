@@ -42,7 +42,7 @@ ex = utils.setup("learning_rate_scheduling")
 # uses: the network and data of section 6, the chapter's MLP on 5,000 Fashion-MNIST images in
 # batches of 32, here for 6 epochs. Keras schedules count **steps** (batches), not epochs:
 
-# %%
+# %% tags=["demo"]
 data = utils.load_fashion_mnist()
 X_train, y_train = data.train[0][:5000], data.train[1][:5000]
 X_valid, y_valid = data.valid
@@ -58,7 +58,7 @@ print(f"{STEPS_PER_EPOCH} steps per epoch, {TOTAL_STEPS:,} steps in {EPOCHS} epo
 # whose `__call__` receives the step. Before using it, the proof that at c = 1 it is Keras's
 # own:
 
-# %%
+# %% tags=["demo"]
 @keras.saving.register_keras_serializable(package="course")  # so that a saved model finds the class again
 class PowerDecay(keras.optimizers.schedules.LearningRateSchedule):
     """The chapter's power scheduling, η₀ / (1 + t/s)^c; c = 1 is Keras's InverseTimeDecay."""
@@ -85,7 +85,7 @@ assert np.allclose(ours, theirs, rtol=1e-6)
 # Now every schedule, each starting at (or warming up to) 0.01. `utils.rates_of(schedule,
 # steps)` asks the schedule object itself for its rate at each step; nothing is retyped.
 
-# %%
+# %% tags=["demo"]
 SCHEDULES = {
     "power, c = 1 (InverseTimeDecay)": keras.optimizers.schedules.InverseTimeDecay(
         0.01, decay_steps=2 * STEPS_PER_EPOCH, decay_rate=1.0),
@@ -137,7 +137,7 @@ plt.show()
 # from the same start. `utils.RateLog()` is a callback that records the rate the optimizer used
 # at every step, and that step's loss.
 
-# %%
+# %% tags=["demo"]
 def exponential_by_epoch(epoch, rate):
     """0.01, divided by 10 every 4 epochs; the callback calls it at the start of each epoch."""
     return 0.01 * 0.1 ** (epoch / 4)
@@ -161,14 +161,14 @@ by_step = train_logged(keras.optimizers.schedules.ExponentialDecay(0.01, decay_s
                                                                    decay_rate=0.1))
 by_epoch = train_logged(0.01, [keras.callbacks.LearningRateScheduler(exponential_by_epoch)])
 
-# %%
+# %% tags=["demo"]
 starts = by_step.epoch_starts
 print("rates at the first step of each epoch equal:", np.allclose(by_step.rates[starts], by_epoch.rates[starts]))
 ratio = by_epoch.rates / by_step.rates
 print(f"elsewhere the callback's rate is higher, by up to {ratio.max():.2f}× (at the last step of an epoch)")
 print(f"number of distinct rates: {len(np.unique(by_step.rates))} per step, {len(np.unique(by_epoch.rates))} per epoch")
 
-# %%
+# %% tags=["demo"]
 fig, (top, bottom) = plt.subplots(2, 1, figsize=(9, 6), sharex=True)
 utils.plot_rates({"schedule object (per step)": by_step.rates, "LearningRateScheduler (per epoch)": by_epoch.rates},
                  STEPS_PER_EPOCH, ax=top, title="The rate each step used, as logged during training")
@@ -189,7 +189,7 @@ plt.show()
 # The two do not mix: a callback cannot set the rate of an optimizer built with a schedule
 # object, and Keras says so.
 
-# %% tags=["nbval-check-output"]
+# %% tags=["nbval-check-output", "demo"]
 model = utils.deep_mlp(1, 10, "relu", "he_normal")
 model.compile(loss="sparse_categorical_crossentropy",
               optimizer=keras.optimizers.SGD(keras.optimizers.schedules.ExponentialDecay(0.01, 100, 0.1)))
@@ -232,7 +232,7 @@ ex.exponential_rate.check(exponential_rate)
 # stays at 0.01 from the first step to the last. `utils.check_schedule(schedule, total_steps)`
 # catches this before any training starts:
 
-# %% tags=["nbval-check-output"]
+# %% tags=["nbval-check-output", "demo"]
 chapters_piecewise = keras.optimizers.schedules.PiecewiseConstantDecay(boundaries=[50_000, 80_000],
                                                                        values=[0.01, 0.005, 0.001])
 chapters_steps = 10 * math.ceil(55_000 / 32)
@@ -246,7 +246,7 @@ except ValueError as error:
 # the log of a real training shows the rate changing at exactly those steps, and what the loss
 # did when it changed:
 
-# %%
+# %% tags=["demo"]
 piecewise = SCHEDULES["piecewise constant"]
 utils.check_schedule(piecewise, TOTAL_STEPS)
 piecewise_log = train_logged(piecewise)
@@ -258,7 +258,7 @@ assert changes.tolist() == [int(b) + 1 for b in piecewise.boundaries]  # the fir
 # Keras's `PiecewiseConstantDecay` keeps `values[i]` up to and **including** step
 # `boundaries[i]`; the new rate starts one step later, as the assertion shows.
 
-# %%
+# %% tags=["demo"]
 fig, ax = plt.subplots(figsize=(9, 3.5))
 ax.plot(pd.Series(piecewise_log.losses).rolling(20).mean(), color="C0")
 ax.set(xlabel="step", ylabel="loss (mean of 20 steps)", title="Piecewise constant: the loss when the rate drops")
@@ -311,7 +311,7 @@ ex.piecewise_boundaries.check(twenty_epochs)
 #   finder does, leaves an optimizer whose step count and velocities come from hundreds of
 #   steps at huge rates.
 
-# %%
+# %% tags=["demo"]
 class LearningRateFinder(keras.callbacks.Callback):
     """Raise the rate exponentially from ``lowest`` to ``highest`` over ``steps`` steps, record the smoothed
     loss, stop when it diverges; then restore the model's weights and the optimizer's variables."""
@@ -359,7 +359,7 @@ class LearningRateFinder(keras.callbacks.Callback):
 # every weight and every optimizer variable (built, so that its velocities exist) is copied
 # before the sweep and compared afterwards.
 
-# %%
+# %% tags=["demo"]
 model = utils.deep_mlp(3, 100, "relu", "he_normal")
 model.compile(loss="sparse_categorical_crossentropy", optimizer=keras.optimizers.SGD(0.01, momentum=0.9))
 model.optimizer.build(model.trainable_variables)
@@ -368,14 +368,14 @@ finder = LearningRateFinder()
 _ = model.fit(X_train, y_train, epochs=math.ceil(finder.steps / STEPS_PER_EPOCH), verbose=0,
               callbacks=[finder, utils.LiveProgress("learning-rate finder")])
 
-# %% tags=["nbval-check-output"]
+# %% tags=["nbval-check-output", "demo"]
 weights_back = all(np.array_equal(a, b) for a, b in zip(before[0], model.get_weights(), strict=True))
 optimizer_back = all(np.array_equal(a, v.numpy()) for a, v in zip(before[1], model.optimizer.variables, strict=True))
 print(f"weights restored: {weights_back}; optimizer restored (step count, rate, velocities): {optimizer_back}")
 print(f"the optimizer's step count is back to {int(model.optimizer.iterations)}, its rate to "
       f"{float(model.optimizer.learning_rate):g}")
 
-# %%
+# %% tags=["demo"]
 print(f"the sweep stopped after {len(finder.rates)} of {finder.steps} steps, at rate {finder.rates[-1]:.3g}")
 growth = (finder.highest / finder.lowest) ** (1 / (finder.steps - 1))  # the rate's factor per step
 lag = finder.smoothing / (1 - finder.smoothing)  # how many steps a moving average lags behind, on average
@@ -415,7 +415,7 @@ plt.show()
 # them (rates on a log scale), and store in `chosen_rate` the learning rate you would train
 # with, as a number.
 
-# %%
+# %% tags=["demo"]
 finder_rates, finder_losses = ex.read_rate.curve()
 fig, ax = plt.subplots(figsize=(7, 3.5))
 ax.semilogx(finder_rates, finder_losses)
@@ -444,7 +444,7 @@ ex.read_rate.check(chosen_rate)
 #
 # Both are piecewise-linear functions of the step. One small schedule class serves for both:
 
-# %%
+# %% tags=["demo"]
 @keras.saving.register_keras_serializable(package="course")
 class PiecewiseLinear(keras.optimizers.schedules.LearningRateSchedule):
     """A value that moves in straight lines between (step, value) knots, and stays at the last value after."""
@@ -487,7 +487,7 @@ plt.show()
 # let's measure it, training one model with momentum 0.9 throughout and one whose callback sets
 # `optimizer.momentum = 0.0` after the first epoch:
 
-# %% tags=["nbval-check-output"]
+# %% tags=["nbval-check-output", "demo"]
 SMALL_START = utils.deep_mlp(1, 10, "relu", "he_normal").get_weights()
 
 
@@ -516,7 +516,7 @@ print("changing optimizer.momentum during training changed the result:",
 # schedule it evaluates at each step, as it does its learning rate: a subclass that rewrites
 # the update in three lines.
 
-# %%
+# %% tags=["demo"]
 @keras.saving.register_keras_serializable(package="course")
 class ScheduledMomentumSGD(keras.optimizers.SGD):
     """SGD whose momentum follows a schedule of the step, evaluated inside the training step."""
@@ -550,7 +550,7 @@ class ScheduledMomentumSGD(keras.optimizers.SGD):
 # plain momentum written in NumPy with the rate and the momentum of each step read from the
 # schedules.
 
-# %% tags=["nbval-check-output"]
+# %% tags=["nbval-check-output", "demo"]
 class MomentumPerStep:
     """Momentum in NumPy, with a rate and a momentum that change at every step."""
 
@@ -580,7 +580,7 @@ assert np.allclose(keras_path, numpy_path, atol=1e-6)
 # optimizer came back whole (its schedules, its step count, its velocities), the two copies
 # stay identical.
 
-# %% tags=["nbval-check-output"]
+# %% tags=["nbval-check-output", "demo"]
 rate_cycle, momentum_cycle = one_cycle(0.05, total_steps=40)
 small = keras.Sequential([keras.Input((28, 28)), keras.layers.Flatten(), keras.layers.Dense(10, activation="softmax")])
 small.compile(loss="sparse_categorical_crossentropy", optimizer=ScheduledMomentumSGD(rate_cycle, momentum_cycle))
@@ -615,7 +615,7 @@ print("one more step, same weights in both copies:",
 # chosen on validation accuracy. The constant rate and performance scheduling, which did best
 # at r/10 in a first run, also get r/30, so that their best peak lies inside their grid.
 
-# %%
+# %% tags=["demo"]
 at_lowest = finder.rates[int(np.argmin(finder.losses))]
 PEAKS = {"r/30": at_lowest / 30, "r/10": at_lowest / 10, "r/3": at_lowest / 3, "r": at_lowest}
 PEAKS = utils.full_or_quick(PEAKS, quick={"r/10": PEAKS["r/10"]})  # quick mode: one peak
@@ -670,16 +670,16 @@ def configs(names):
 
 print(", ".join(f"{label} = {peak:.3g}" for label, peak in PEAKS.items()))
 
-# %%
+# %% tags=["demo"]
 constant_runs = utils.over_seeds(train_scheduled, configs(["constant", "performance"]), seeds=3, build=build_scheduled)
 
-# %%
+# %% tags=["demo"]
 decay_runs = utils.over_seeds(train_scheduled, configs(["exponential", "cosine"]), seeds=3, build=build_scheduled)
 
-# %%
+# %% tags=["demo"]
 cycle_runs = utils.over_seeds(train_scheduled, configs(["1cycle"]), seeds=3, build=build_scheduled)
 
-# %%
+# %% tags=["demo"]
 schedule_runs = pd.concat([constant_runs, decay_runs, cycle_runs], ignore_index=True)
 schedule_runs["schedule"] = schedule_runs["config"].str.rsplit(" ", n=1).str[0]
 last = schedule_runs[schedule_runs["epoch"] == RUN_EPOCHS]
@@ -702,7 +702,7 @@ schedule_table = pd.DataFrame({
 }).T
 schedule_table
 
-# %%
+# %% tags=["demo"]
 fig, (left, right) = plt.subplots(1, 2, figsize=(13, 4))
 best_runs = schedule_runs[schedule_runs["config"].isin(chosen.values)]
 utils.plot_runs(best_runs, "val_accuracy", title="Validation accuracy, each schedule at its chosen peak", ax=left)
@@ -720,7 +720,7 @@ plt.show()
 # paired verdicts use all five: each schedule against the constant rate, then the decaying
 # schedules against one another (on the test images; difference = first − second).
 
-# %%
+# %% tags=["demo"]
 extra_seeds = utils.over_seeds(train_scheduled, {name: configs([name])[config] for name, config in chosen.items()},
                                seeds=utils.full_or_quick([3, 4], quick=[3]), build=build_scheduled)
 on_test = pd.concat([

@@ -41,7 +41,7 @@ ex = utils.setup("regularization")
 # 1,000 Fashion-MNIST images, 100 per class on average, for 15 epochs with Adam. With a third of
 # a thousand weights per image, the network can learn the training set by heart.
 
-# %%
+# %% tags=["demo"]
 data = utils.load_fashion_mnist()
 X_train, y_train = data.train[0][:1000], data.train[1][:1000]
 X_valid, y_valid = data.valid
@@ -57,7 +57,7 @@ print(f"{len(X_train):,} training images, {len(X_valid):,} for validation, {len(
 # training accuracy that `fit` reports itself is not the right number to put next to the
 # validation accuracy.
 
-# %%
+# %% tags=["demo"]
 def accuracy(probabilities, y) -> float:
     """The fraction of instances whose most probable class is the true one."""
     return float(np.mean(np.argmax(probabilities, axis=1) == y))
@@ -91,7 +91,7 @@ class EpochScores(keras.callbacks.Callback):
 # several copies is a bug that nothing reports; one `partial` cannot drift. With `dropout` set,
 # a Dropout layer precedes each Dense layer (section 8.3).
 
-# %%
+# %% tags=["demo"]
 def build_regularized(config):
     """The 300-300-10 MLP with the regularization of ``config``, compiled with Adam."""
     dense = partial(keras.layers.Dense, activation="relu", kernel_initializer="he_normal",
@@ -147,11 +147,11 @@ def configs(**settings):
 # early stopping one of the best regularization techniques; it is a baseline every other one
 # must beat.
 
-# %%
+# %% tags=["demo"]
 baseline_runs = utils.over_seeds(train_regularized, configs(**{"none": {}, "early stopping": {"early_stopping": True}}),
                                  seeds=SEEDS, build=build_regularized)
 
-# %%
+# %% tags=["demo"]
 none = baseline_runs[baseline_runs["config"] == "none"]
 fig, (left, right) = plt.subplots(1, 2, figsize=(12, 4))
 for ax, metric in ((left, "accuracy"), (right, "loss")):
@@ -182,7 +182,7 @@ utils.spread(baseline_runs, "final_test_accuracy")
 # Each layer records its penalty in `model.losses`, and Keras adds their sum to the loss it
 # minimizes. Let's see both on a fresh model, and recompute them by hand.
 
-# %%
+# %% tags=["demo"]
 l2_model = build_regularized({"regularizer": keras.regularizers.L2(1e-3)})
 by_hand = [1e-3 * np.sum(layer.kernel.numpy() ** 2) for layer in l2_model.layers if isinstance(layer,
                                                                                                 keras.layers.Dense)]
@@ -193,7 +193,7 @@ assert np.allclose([float(loss) for loss in l2_model.losses], by_hand, rtol=1e-5
 # %% [markdown]
 # The loss that `fit` and `evaluate` report is the cross-entropy **plus** these penalties:
 
-# %%
+# %% tags=["demo"]
 reported = l2_model.evaluate(X_train[:500], y_train[:500], batch_size=500, verbose=0)[0]
 plain = crossentropy(l2_model.predict_on_batch(X_train[:500]), y_train[:500])
 print(f"evaluate() reports {reported:.4f} = cross-entropy {plain:.4f} + penalties {sum(by_hand):.4f} "
@@ -239,14 +239,14 @@ ex.l2_penalty.check(penalty)
 # own: each step shrinks every weight by 0.001 × d of itself, biases included. Twelve
 # configurations, in two cells of about 40 seconds each in full mode.
 
-# %%
+# %% tags=["demo"]
 STRENGTHS = utils.full_or_quick((1e-5, 1e-4, 1e-3), quick=(1e-3,))  # quick mode: one strength of each
 penalty_runs = utils.over_seeds(train_regularized, configs(**{
     **{f"ℓ2 {strength:g}": {"regularizer": keras.regularizers.L2(strength)} for strength in STRENGTHS},
     **{f"ℓ1 {strength:g}": {"regularizer": keras.regularizers.L1(strength)} for strength in STRENGTHS},
 }), seeds=SEEDS, build=build_regularized)
 
-# %%
+# %% tags=["demo"]
 DECAYS = utils.full_or_quick((0.1, 1.0, 10.0), quick=(10.0,))
 decay_runs = utils.over_seeds(train_regularized, configs(**{
     f"weight decay {strength:g}": {"weight_decay": strength} for strength in DECAYS
@@ -257,7 +257,7 @@ decay_runs = utils.over_seeds(train_regularized, configs(**{
 # a picture of what a penalty does, not a comparison), without a penalty and with the
 # strongest of each:
 
-# %%
+# %% tags=["demo"]
 first_kernels = {name: trained[name][0][0] for name in ("none", "ℓ2 0.001", "ℓ1 0.001", "weight decay 10")}
 fig, ax = plt.subplots(figsize=(9, 4))
 bins = np.linspace(-0.3, 0.3, 121)
@@ -355,7 +355,7 @@ ex.dropout_layer.check(MyDropout)
 # Side by side with Keras's layer, at rate 0.25 on 100,000 positive inputs (so that every zero
 # in the output is a dropped unit):
 
-# %%
+# %% tags=["demo"]
 if ex.dropout_layer.solved(MyDropout):
     x = np.random.default_rng(0).uniform(0.5, 1.5, (1000, 100)).astype("float32")
     comparison = {}
@@ -379,13 +379,13 @@ if ex.dropout_layer.solved(MyDropout):
 # The chapter's model puts dropout before each Dense layer, inputs included, as
 # `build_regularized` does. Four rates, over the same seeds (about 40 seconds in full mode):
 
-# %%
+# %% tags=["demo"]
 DROPOUT_RATES = utils.full_or_quick((0.05, 0.1, 0.2, 0.5), quick=(0.5,))  # quick mode: one rate
 dropout_runs = utils.over_seeds(train_regularized, configs(**{f"dropout {rate}": {"dropout": rate}
                                                              for rate in DROPOUT_RATES}),
                                 seeds=SEEDS, build=build_regularized)
 
-# %%
+# %% tags=["demo"]
 rates = {"none": 0.0, **{f"dropout {rate}": rate for rate in DROPOUT_RATES}}
 by_rate = pd.concat([baseline_runs, dropout_runs])
 last = by_rate[(by_rate["epoch"] == EPOCHS) & by_rate["config"].isin(rates)]
@@ -413,7 +413,7 @@ summary.round(3)
 # validation accuracy narrows, so dropout does reduce overfitting. What it does to the
 # validation accuracy itself, rate by rate against no dropout, seed by seed:
 
-# %%
+# %% tags=["demo"]
 for name in rates:
     if name != "none":
         print(utils.compare(by_rate, "val_accuracy", name, "none"))
@@ -448,7 +448,7 @@ print(utils.best_of_grid(by_rate, "val_accuracy", [name for name in rates if nam
 # each layer's outputs in training mode, with the same weights throughout, under no dropout,
 # dropout and alpha dropout at two rates.
 
-# %%
+# %% tags=["demo"]
 deep_selu = utils.deep_mlp(50, 100, "selu", "lecun_normal")
 pixels = data.train[0].reshape(len(data.train[0]), -1)
 standardized = ((X_train[:1000].reshape(-1, 784) - pixels.mean(axis=0)) / (pixels.std(axis=0) + 1e-7)).astype("float32")
@@ -525,7 +525,7 @@ ex.mc_dropout_predict.check(mc_dropout_predict)
 # function makes a pass over 10,000 images cost a fraction of a second), alongside the plain
 # prediction with dropout off.
 
-# %%
+# %% tags=["demo"]
 dropout_validation = dropout_runs[dropout_runs["epoch"] == EPOCHS].groupby("config")["val_accuracy"].mean()
 best_dropout = dropout_validation.idxmax()
 PASSES = 100
@@ -554,7 +554,7 @@ for number, weights in utils.progress(list(enumerate(trained[best_dropout])), "M
 # %% [markdown]
 # **Accuracy.** Each seed's plain model against the same model with MC dropout:
 
-# %%
+# %% tags=["demo"]
 mc_table = pd.DataFrame({f"seed {number}": {"plain": accuracy(plain, y_test), "MC dropout": accuracy(passes.mean(0),
                                                                                                       y_test)}
                          for number, (plain, passes) in mc.items()}).T
@@ -568,7 +568,7 @@ print(utils.compare(by_seed, "test_accuracy", "MC dropout", "plain"))
 # **How many passes?** The accuracy of the average of the first *n* passes, and how far that
 # average still is from the 100-pass one (the mean absolute difference of the probabilities):
 
-# %%
+# %% tags=["demo"]
 counts = np.array([1, 2, 3, 5, 10, 20, 30, 50, 100])
 curves = {"accuracy": [], "distance": []}
 for _, passes in mc.values():
@@ -610,7 +610,7 @@ pd.DataFrame({"passes": counts, "accuracy (mean)": np.mean(curves["accuracy"], 0
 # here the standard deviation, over the 100 passes, of the probability of the class the average
 # predicts. Correct predictions against wrong ones, over every seed:
 
-# %%
+# %% tags=["demo"]
 spread_by_outcome = {"correct": [], "wrong": []}
 for _, passes in mc.values():
     predicted = passes.mean(0).argmax(axis=1)
@@ -643,7 +643,7 @@ pd.DataFrame({outcome: [np.median(values) for values in spread_by_outcome[outcom
 # one below it. The unregularized model of 8.1 is included, since overfitting makes a network
 # overconfident.
 
-# %%
+# %% tags=["demo"]
 def calibration_bins(probabilities, y, bins=10):
     """Per confidence bin: the mean confidence, the accuracy and the number of predictions."""
     confidence, correct = probabilities.max(axis=1), probabilities.argmax(axis=1) == y
@@ -690,7 +690,7 @@ ece.round(4)
 # statistics instead of the moving averages learned during training, and it even **updates**
 # those moving averages, with the test data. A small model with both shows the two problems:
 
-# %%
+# %% tags=["demo"]
 bn_model = keras.Sequential([keras.Input(shape=(28, 28)), keras.layers.Flatten(),
                              keras.layers.Dense(100, activation="relu", kernel_initializer="he_normal"),
                              keras.layers.BatchNormalization(), keras.layers.Dropout(0.3),
@@ -720,7 +720,7 @@ print(f"after one call with training=True, the moving mean moved by up to "
 # can be called in inference mode: batch normalization uses its moving averages and leaves them
 # alone, and dropout still drops.
 
-# %%
+# %% tags=["demo"]
 @keras.saving.register_keras_serializable(package="course")  # a saved model finds it again
 class MCDropout(keras.layers.Dropout):
     """Dropout that stays active at inference too, for Monte Carlo dropout in any model."""
@@ -760,7 +760,7 @@ print("MC-dropout classes of 5 images (20 passes):", averaged.argmax(axis=1).tol
 # the norm along axis 0, down each column: one norm per unit, as intended. `axis=1` would take
 # it along each row instead: one norm per input, over the weights going **out** of it.
 
-# %%
+# %% tags=["demo"]
 kernel = np.random.default_rng(1).normal(0, 0.1, (784, 300)).astype("float32")
 for axis in (0, 1):
     norms = np.linalg.norm(keras.constraints.MaxNorm(1.0, axis=axis)(kernel).numpy(), axis=axis)
@@ -771,7 +771,7 @@ for axis in (0, 1):
 # each unit's incoming weights a norm near √2, above the limit, because the constraint is not
 # applied at initialization, only after each step. One training step:
 
-# %%
+# %% tags=["demo"]
 constrained = keras.Sequential([keras.Input(shape=(28, 28)), keras.layers.Flatten(),
                                 keras.layers.Dense(300, activation="relu", kernel_initializer="he_normal",
                                                    kernel_constraint=keras.constraints.MaxNorm(1.0)),
@@ -812,7 +812,7 @@ ex.conv_max_norm_axis.check(conv_axis)
 # with norms near √2: r = 0.5 and r = 1 bite from the first step, r = 2 only once the weights
 # have grown (about 30 seconds in full mode).
 
-# %%
+# %% tags=["demo"]
 max_norm_runs = utils.over_seeds(train_regularized, configs(**{f"max-norm {r}": {"constraint": keras.constraints.MaxNorm(
     float(r))} for r in utils.full_or_quick((0.5, 1, 2), quick=(1,))}), seeds=SEEDS, build=build_regularized)
 
@@ -823,7 +823,7 @@ max_norm_runs = utils.over_seeds(train_regularized, configs(**{f"max-norm {r}": 
 # mean validation accuracy after 15 epochs is kept (the test set is not looked at to choose),
 # and MC dropout is added for the chosen dropout models.
 
-# %%
+# %% tags=["demo"]
 runs = pd.concat([baseline_runs, penalty_runs, decay_runs, dropout_runs, max_norm_runs], ignore_index=True)
 finals = runs.loc[runs.groupby(["config", "seed"], sort=False)["epoch"].idxmax()]  # one row per run
 validation_means = finals.groupby("config", sort=False)["final_val_accuracy"].mean()
@@ -855,7 +855,7 @@ rows[f"{best_dropout} + MC dropout"] = {"test accuracy": mean_and_std(mc_table["
 comparison_table = pd.DataFrame(rows).T.fillna("")
 comparison_table
 
-# %%
+# %% tags=["demo"]
 fig, ax = plt.subplots(figsize=(9, 4))
 utils.plot_runs(runs[runs["config"].isin(chosen.values)], "val_accuracy",
                 title="Validation accuracy, each regularizer at its chosen strength", ax=ax)
@@ -868,7 +868,7 @@ for name in ("ℓ2", "ℓ1", "weight decay", "dropout", "max-norm"):
 # And the verdicts, each chosen regularizer against no regularization, seed by seed, on the
 # test accuracy and on the validation loss (where lower is better):
 
-# %%
+# %% tags=["demo"]
 on_chosen = finals[finals["config"].isin(chosen.values)]
 pd.concat({metric: utils.compare_all(on_chosen, metric, "none")[["difference", "low", "high", "verdict"]]
            for metric in ("final_test_accuracy", "final_val_loss")}, axis=1).round(3)

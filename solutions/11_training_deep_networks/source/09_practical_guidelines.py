@@ -259,7 +259,7 @@ ex.dropout_cost.check(dropout_choices)
 # its graph optimizer each time. For networks this small, on a CPU, that optimization costs
 # more time than it saves, so the cell below switches it off.
 
-# %%
+# %% tags=["demo"]
 FULL_SIZE = False  # True: the whole training set, up to 100 epochs per run (hours on a CPU)
 tf.config.optimizer.set_experimental_options({"disable_meta_optimizer": True})  # see the text above
 
@@ -289,7 +289,7 @@ print(f"{DATASET}: {TRAIN_SIZE:,} training images of shape {INPUT_SHAPE}, {len(y
 # deviation. Had steps b and c seen raw pixels, step d would change two things at once. (The
 # book's notebook feeds raw pixels to steps b and c and standardizes them from step d on.)
 
-# %%
+# %% tags=["demo"]
 pixel_mean, pixel_std = X_train.mean(axis=0), X_train.std(axis=0) + 1e-7  # from the training images only
 X_train, X_valid, X_test = ((X - pixel_mean) / pixel_std for X in (X_train, X_valid, X_test))
 stds = X_train.std(axis=0)
@@ -354,7 +354,7 @@ ex.early_stopping.check(early_stopping)
 # pays a one-off set-up (TensorFlow prepares the training step again after the seeds are reset,
 # about a second), so its time is counted as the median of the run's other epochs.
 
-# %%
+# %% tags=["demo"]
 if FULL_SIZE and ex.early_stopping.solved(early_stopping):
     early_stopping.patience = 10  # 100 epochs leave room to wait longer
 trained_weights = {}  # configuration name -> the final weights of each of its runs (MC dropout uses them)
@@ -407,7 +407,7 @@ def run(name, builder, rate, seeds=SEEDS, **settings):
 # then lie beyond the grid). The winner's run is the step's run for seed 0, so the search costs
 # only the runs of the other candidates.
 
-# %%
+# %% tags=["demo"]
 FINDER_STEPS = utils.full_or_quick(200, quick=40)  # quick mode: a shorter sweep
 finders = {}  # step -> its finder
 
@@ -449,7 +449,7 @@ def train_step(name, step, builder, candidates=None, **settings):
 # Step b, the search and then the other seeds at the chosen rate (about 25 s; the cell waits
 # for both answers):
 
-# %%
+# %% tags=["demo"]
 steps = {}  # step -> its runs over the seeds
 network_written = ex.build_swish_net.solved(build_swish_net)
 if network_written and ex.early_stopping.solved(early_stopping):
@@ -464,7 +464,7 @@ if network_written and ex.early_stopping.solved(early_stopping):
 #   reaches it is left out of that comparison, and the table says how many reached it;
 # - **the cost:** the median training seconds per epoch.
 
-# %%
+# %% tags=["demo"]
 TARGET = {"Fashion-MNIST": 0.76, "CIFAR-10": 0.45}[DATASET]
 pd.set_option("display.max_colwidth", 80)  # room for a change, its interval and its verdict
 
@@ -576,7 +576,7 @@ ex.build_bn_net.check(build_bn_net)
 # normalizes each batch by its own statistics), so the settled accuracy is what the same
 # weights give once the averages have caught up.
 
-# %%
+# %% tags=["demo"]
 class SettledAccuracy(keras.callbacks.Callback):
     """After each epoch: the validation accuracy with every BatchNormalization's statistics recomputed on X_train."""
 
@@ -604,7 +604,7 @@ class SettledAccuracy(keras.callbacks.Callback):
 # %% [markdown]
 # Step c, its own search and seeds (about a minute):
 
-# %%
+# %% tags=["demo"]
 if ex.build_bn_net.solved(build_bn_net) and steps:
     steps["c. + batch norm"] = train_step("c. + batch norm", "c", build_bn_net, watch=[SettledAccuracy])
     display(step_table(steps))
@@ -613,7 +613,7 @@ if ex.build_bn_net.solved(build_bn_net) and steps:
 # What the moving averages cost: the validation accuracy of step c's runs with Keras's
 # averages, and with settled statistics, epoch by epoch (mean over the seeds), beside step b:
 
-# %%
+# %% tags=["demo"]
 if "c. + batch norm" in steps:
     bn_runs = steps["c. + batch norm"]
     fig, ax = plt.subplots(figsize=(7, 4))
@@ -650,7 +650,7 @@ if "c. + batch norm" in steps:
 #   training per 5 seeds is more than the budget allows, so it runs the first 3 seeds, paired
 #   with step c's runs of the same seeds (about 20 s).
 
-# %%
+# %% tags=["demo"]
 def bn_before_activation(builder):
     """A builder of ``builder``'s network with each batch normalization moved between its Dense layer and the
     activation (the Dense layer then drops its bias); every other layer is copied as it is."""
@@ -709,7 +709,7 @@ ex.build_selu_net.check(build_selu_net)
 # what "SELU instead of batch normalization" means, since self-normalization needs all three.
 # Its search and seeds (about 25 s):
 
-# %%
+# %% tags=["demo"]
 if ex.build_selu_net.solved(build_selu_net) and "c. + batch norm" in steps:
     steps["d. SELU, no batch norm"] = train_step("d. SELU, no batch norm", "d", build_selu_net)
     display(step_table(steps))
@@ -740,7 +740,7 @@ def build_alpha_dropout_net(input_shape):
 # ex.build_alpha_dropout_net.solution()
 ex.build_alpha_dropout_net.check(build_alpha_dropout_net)
 
-# %%
+# %% tags=["demo"]
 if ex.build_alpha_dropout_net.solved(build_alpha_dropout_net) and "d. SELU, no batch norm" in steps:
     steps["e. + alpha dropout"] = train_step("e. + alpha dropout", "e", build_alpha_dropout_net)
     display(step_table(steps))
@@ -751,7 +751,7 @@ if ex.build_alpha_dropout_net.solved(build_alpha_dropout_net) and "d. SELU, no b
 # model has no batch normalization, so calling it with `training=True` switches on nothing but
 # the dropout.
 
-# %%
+# %% tags=["demo"]
 MC_PASSES = 10
 if "e. + alpha dropout" in steps:
     runs, model = steps["e. + alpha dropout"], build_alpha_dropout_net(INPUT_SHAPE)
@@ -782,7 +782,7 @@ if "e. + alpha dropout" in steps:
 # To separate the schedule from the longer training, a control trains step e's model for the
 # same epochs at step e's constant rate, also without early stopping.
 
-# %%
+# %% tags=["demo"]
 @keras.saving.register_keras_serializable(package="course")
 class OneCycle(keras.optimizers.schedules.LearningRateSchedule):
     """1cycle's learning rate over ``total_steps`` steps, peaking at ``peak``."""
@@ -846,7 +846,7 @@ plt.show()
 # the training step, so each candidate prepares its own. Then the other seeds, and the control
 # (about 40 s in all):
 
-# %%
+# %% tags=["demo"]
 def one_cycle_optimizer(learning_rate):
     """OneCycleNadam peaking at ``learning_rate``, over MAX_EPOCHS epochs."""
     return OneCycleNadam(OneCycle(learning_rate, MAX_EPOCHS * STEPS_PER_EPOCH))
@@ -873,7 +873,7 @@ if "e. + alpha dropout" in steps:
 # The step table, and each step's validation accuracy per epoch and against the training
 # seconds (every seed thin, the mean thick):
 
-# %%
+# %% tags=["demo"]
 if steps:
     utils.plot_metric_vs_time(pd.concat(steps.values(), ignore_index=True), "val_accuracy",
                               title=f"The practice exercise's steps on {DATASET}")
@@ -888,7 +888,7 @@ else:
 # epochs with patience 20, one seed, raw pixels in steps b and c, and SGD (not Nadam) for
 # 1cycle. Its stored outputs, beside ours:
 
-# %%
+# %% tags=["demo"]
 book = pd.DataFrame({
     "book: rate": ["5e-5", "5e-4", "7e-4", "5e-4", "peak 0.05 (SGD)"],
     "book: val accuracy": [0.4676, 0.5074, 0.5026, 0.4982, 0.5242],
