@@ -34,9 +34,11 @@ def test_names_reads_what_a_cell_defines_and_uses():
     assert used == {"np", "size", "offset", "scale", "width"}
 
 
-@pytest.mark.parametrize("source", ["x = globals()['y']", "eval('y')", "%%time\nz = y", "z = (y", "%matplotlib inline"])
+@pytest.mark.parametrize("source", ["x = globals()['y']", "eval('y')", "%%time\nz = y", "z = (y", "%matplotlib inline",
+                                    "x = 1\n" * 20_000, "-" * 100_000 + "1"])
 def test_names_cannot_tell_code_that_reaches_names_by_string(source):
-    """A cell that may reach names the analysis cannot see: its uses are unknown."""
+    """A cell that may reach names the analysis cannot see (by string, a cell magic), does not parse, or is too
+    long to read in reasonable time: its uses are unknown."""
     assert names(source)[1] is None
 
 

@@ -15,6 +15,7 @@ from IPython.core.inputtransformer2 import TransformerManager
 TAG = "demo"
 # Names through which code reaches other names by string: a cell that uses one needs everything before it.
 DYNAMIC = {"globals", "locals", "vars", "dir", "eval", "exec", "get_ipython", "__import__", "__builtins__"}
+MAX_CHARS = 100_000  # a cell longer than any the course writes is not analysed (it could stall the grader)
 LEFT_OUT = "# Left out when grading: a demonstration of the course, which no exercise needs.\n"
 
 
@@ -26,6 +27,8 @@ def published_demos(notebook) -> dict[str, str]:
 
 def names(source: str) -> tuple[set[str], set[str] | None]:
     """(the global names a cell defines, the global names it uses), or uses None when it cannot be told."""
+    if len(source) > MAX_CHARS:
+        return set(), None
     try:
         table = symtable.symtable(TransformerManager().transform_cell(source), "<cell>", "exec")
     except Exception:  # it does not parse (or is built to break the parser): assume the worst
