@@ -160,6 +160,17 @@ for thread in threads:
     thread.start()
 time.sleep(5)  # while the grader looks
 """
+# Every process forks for ever: without the kernel's limit on processes, it would take the machine's.
+FORK_BOMB = """\
+import os, time
+
+while True:
+    try:
+        os.fork()
+    except OSError:
+        time.sleep(0.001)
+"""
+KERNEL_LIMITS = "pids" in sandbox.kernel_limits()  # only there may a fork bomb be let loose
 
 
 @pytest.fixture(scope="module")
@@ -185,6 +196,8 @@ def attacked(tmp_path_factory):
         "read_shadow": short_notebook(wrong, before={"glorot_limit": [READ_SHADOW]}),
         "judge_bomb": short_notebook(wrong, before={"glorot_limit": [JUDGE_BOMB]}),
     }
+    if KERNEL_LIMITS:
+        attacks["fork_bomb"] = short_notebook(right, before={"glorot_limit": [FORK_BOMB]})
     for name, notebook in attacks.items():
         nbformat.write(notebook, folder / f"{name}.ipynb")
     nbformat.write(short_notebook(classmate), victim)
@@ -276,11 +289,15 @@ def test_nothing_outlives_its_sandbox(attacked):
     leftovers = [process.info for process in psutil.process_iter(["pid", "cmdline"])
                  if MARKER in " ".join(process.info["cmdline"] or [])]
     assert not leftovers
+    assert not sandbox.leftover_groups(), "a sandbox's control groups were left behind"
 
 
-@pytest.mark.parametrize("name, why", [("hog_memory", "memory"), ("many_threads", "processes and threads")])
+@pytest.mark.parametrize("name, why", [("hog_memory", "memory"), ("many_threads", "processes and threads"),
+                                       pytest.param("fork_bomb", "processes and threads", marks=pytest.mark.skipif(
+                                           not KERNEL_LIMITS, reason="no control group for the sandbox here"))])
 def test_a_submission_over_its_limits_is_stopped(attacked, name, why):
-    """Memory and processes are limited per submission: over a limit, its sandbox is stopped, and it is told why."""
+    """Memory and processes are limited per submission (by the kernel where the machine allows, and by the grader's
+    watch): over a limit, its sandbox is stopped, and it is told why; a fork bomb takes no more than its limit."""
     row = attacked["rows"][f"{name}.ipynb"]
     assert row["status"] == "over the limits" and why in row["notes"], row["notes"]
 

@@ -640,8 +640,10 @@ def main(argv=None) -> int:
     sandboxed = sandbox.bwrap()
     if not sandboxed:
         print(sandbox.risk_without_sandbox(), file=sys.stderr)
+    held = "the kernel holding its processes and memory" if {"pids", "memory"} <= sandbox.kernel_limits() else \
+        "its processes and memory watched"
     print(f"grading {len(files)} submissions of section {exercise.stem} in {mode}, {args.limit:.0f} s each, "
-          f"{jobs} at a time, {'each in a bubblewrap sandbox' if sandboxed else 'WITHOUT A SANDBOX'}")
+          f"{jobs} at a time, {f'each in a bubblewrap sandbox, {held}' if sandboxed else 'WITHOUT A SANDBOX'}")
     compileall.compile_dir(ROOT / "utils", quiet=1)
     fingerprint, started = grader_fingerprint(), time.monotonic()
 

@@ -37,6 +37,7 @@ COPIED = (
     "tools/grade_probe.py",
     "tools/grade_run.py",
     "tools/grade_decide.py",
+    "tools/demos.py",
     "tools/sandbox.py",
     "tools/gradescope.py",
     "tools/get_data.sh",

@@ -9,13 +9,16 @@ network, its own process tree (no grader to see in ``/proc``), no capabilities, 
 started dies with it. Nothing it writes survives it: what it has to say comes out on its standard output,
 which the grader reads as untrusted data, up to a size.
 
-Limits: wall-clock time; memory and processes, watched by the grader, which kills the whole sandbox when
-it goes over; the size of any file it writes and of its output.
+Limits: wall-clock time; memory and processes, in a control group of its own where the machine lets the
+grader make one (cgroup v1 or v2: the kernel enforces them, and gives each sandbox an equal share of the
+processors), and in any case watched by the grader, which kills the whole sandbox when it goes over; the
+size of any file it writes and of its output.
 """
 
 import contextlib
 import os
 import resource
+import secrets
 import shutil
 import signal
 import subprocess
@@ -37,12 +40,17 @@ ETC = ("ld.so.cache", "ld.so.conf", "ld.so.conf.d", "nsswitch.conf", "passwd", "
        "resolv.conf", "localtime", "timezone", "ssl", "ca-certificates", "fonts", "mime.types", "alternatives",
        "os-release", "debian_version", "protocols", "services", "gai.conf", "matplotlibrc", "python3.11")
 INSIDE = Path("/grading")  # where the submission's own files appear
-MEMORY_BYTES = 8 * 2**30  # resident memory of the sandbox's processes together
+MEMORY_BYTES = 8 * 2**30  # resident memory of the sandbox's processes together, as the watch sees it
+# The kernel's hold on the sandbox's memory (its files in memory included) sits above the watch's line: at its limit
+# the kernel first evicts pages, slowly, before it ends a process, so the watch should see a steady climb first.
+MEMORY_HEADROOM = 1.25
 TASKS = 256  # its processes and threads together (a TensorFlow kernel uses a few dozen)
 FILE_BYTES = 2**30  # any one file it writes
 TMP_BYTES = 2 * 2**30  # each of its writable folders (memory-backed)
 OUTPUT_BYTES = 64 * 2**20  # what it may print: the executed notebook and its outputs
 WATCH_S = 0.25
+CGROUPS = Path("/sys/fs/cgroup")
+CONTROLLERS = ("pids", "memory", "cpu")  # cpu: no limit, but a group of its own shares the processors equally
 UNPRIVILEGED: str | None = None  # without bwrap, as root: run the submission as this user (Gradescope's container)
 UNPRIVILEGED_GROUP = "nogroup"
 
@@ -115,6 +123,124 @@ def limit_resources() -> None:
     resource.setrlimit(resource.RLIMIT_FSIZE, (FILE_BYTES, FILE_BYTES))
 
 
+class ControlGroup:
+    """One sandbox's control groups: the kernel holds its processes and threads to TASKS and its memory (tmpfs
+    files included) to MEMORY_BYTES and MEMORY_HEADROOM, and gives it an equal share of the processors. Made under
+    the grader's own groups, where it may write them (as root, say); elsewhere it holds nothing, and the watch alone
+    limits."""
+
+    def __init__(self):
+        self.folders: dict[str, Path] = {}  # controller -> this sandbox's group
+        self.versions: dict[str, int] = {}  # controller -> its cgroup version
+
+    @classmethod
+    def made(cls) -> "ControlGroup":
+        """A new group for each controller this machine lets the grader limit (none, when it may not)."""
+        group, name = cls(), f"course-grading-{os.getpid()}-{secrets.token_hex(4)}"
+        for controller, parent, version in _parents():
+            folder = parent / name
+            memory_file = "memory.max" if version == 2 else "memory.limit_in_bytes"
+            limits = {"pids": {"pids.max": TASKS}, "memory": {memory_file: int(MEMORY_BYTES * MEMORY_HEADROOM)}}
+            try:
+                folder.mkdir(exist_ok=True)
+                for file, value in limits.get(controller, {}).items():
+                    (folder / file).write_text(str(value))
+            except OSError:  # not ours to write: the watch limits this one
+                with contextlib.suppress(OSError):
+                    folder.rmdir()
+                continue
+            group.folders[controller], group.versions[controller] = folder, version
+        return group
+
+    def join(self) -> None:
+        """In the child before it starts bwrap: enter the groups, so that all it starts is held by them."""
+        for folder in set(self.folders.values()):
+            with contextlib.suppress(OSError):  # then the watch limits it
+                (folder / "cgroup.procs").write_text(str(os.getpid()))
+
+    def exceeded(self) -> str | None:
+        """Why the sandbox must stop, when the kernel refused it a process or killed one for memory; else None."""
+        if self.events("pids", "pids.events").get("max", 0):
+            return f"stopped for starting more than {TASKS} processes and threads"
+        memory = self.events("memory", "memory.events" if self.versions.get("memory") == 2 else "memory.oom_control")
+        if memory.get("oom_kill", 0):
+            return f"stopped for using more than {MEMORY_BYTES // 2**30} GiB of memory"
+        return None
+
+    def memory_used(self) -> int | None:
+        """What the group holds in memory, less the file pages the kernel may drop at will; None without a group.
+        (Unlike a sum of the processes' resident sizes, it counts once the pages that forked processes share.)"""
+        folder, version = self.folders.get("memory"), self.versions.get("memory")
+        try:
+            used = int((folder / ("memory.current" if version == 2 else "memory.usage_in_bytes")).read_text())
+        except (TypeError, OSError, ValueError):
+            return None
+        droppable = "inactive_file" if version == 2 else "total_inactive_file"
+        return used - self.events("memory", "memory.stat").get(droppable, 0)
+
+    def events(self, controller: str, file: str) -> dict[str, int]:
+        """The counters in a group's events file ({} when there is none)."""
+        try:
+            lines = (self.folders[controller] / file).read_text().splitlines()
+        except (KeyError, OSError):
+            return {}
+        return {key: int(value) for key, _, value in (line.partition(" ") for line in lines) if value.isdigit()}
+
+    def remove(self) -> None:
+        """Remove the groups, once the processes in them have ended."""
+        for folder in set(self.folders.values()):
+            for _ in range(40):
+                try:
+                    folder.rmdir()
+                    break
+                except FileNotFoundError:
+                    break
+                except OSError:  # its last processes are still ending
+                    time.sleep(0.05)
+
+
+def kernel_limits() -> set[str]:
+    """The controllers (pids, memory, cpu) under which this machine lets the grader put a sandbox (tried, undone)."""
+    group = ControlGroup.made()
+    group.remove()
+    return set(group.folders)
+
+
+def leftover_groups() -> list[Path]:
+    """The control groups this process made for its sandboxes that are still there."""
+    return [folder for _, parent, _ in _parents() for folder in parent.glob(f"course-grading-{os.getpid()}-*")]
+
+
+def _parents() -> list[tuple[str, Path, int]]:
+    """(controller, the grader's own group of it, cgroup version) for each controller the machine mounts."""
+    try:
+        mounts = Path("/proc/self/mountinfo").read_text().splitlines()
+        own = dict(line.split(":", 2)[1:] for line in Path("/proc/self/cgroup").read_text().splitlines())
+    except (OSError, ValueError):
+        return []
+    found = []
+    for line in mounts:
+        fields, _, after = line.partition(" - ")
+        root, point = fields.split()[3:5]
+        kind, _, options = after.split(" ", 2)
+        for controller in CONTROLLERS:
+            version = 1 if kind == "cgroup" and controller in options.split(",") else 2 if kind == "cgroup2" else 0
+            path = own.get(controller if version == 1 else "")
+            if version and path is not None and path.startswith(root):
+                parent = Path(point) / path[len(root):].lstrip("/")
+                if version == 1 or controller in _enabled(parent):
+                    found.append((controller, parent, version))
+    versions = {controller: min(v for c, _, v in found if c == controller) for controller, _, _ in found}
+    return [(c, parent, v) for c, parent, v in found if versions[c] == v]  # a controller mounted as v1 is v1
+
+
+def _enabled(parent: Path) -> list[str]:
+    """The controllers a cgroup v2 group hands down to the groups made under it."""
+    try:
+        return (parent / "cgroup.subtree_control").read_text().split()
+    except OSError:
+        return []
+
 def run(argv: list[str], submission: Path, env: dict[str, str], limit: float, bwrap_path: str | None) -> Outcome:
     """Run ``argv`` on ``submission`` (a folder) in a sandbox (or, with no bwrap, as a plain process in a folder
     of its own), for at most ``limit`` seconds; its output read as it comes, up to OUTPUT_BYTES."""
@@ -130,8 +256,15 @@ def run(argv: list[str], submission: Path, env: dict[str, str], limit: float, bw
                 os.chmod(submission, 0o755)
                 full = ["setpriv", f"--reuid={UNPRIVILEGED}", f"--regid={UNPRIVILEGED_GROUP}", "--clear-groups",
                         "--", *argv]
+        group = ControlGroup.made()
+
+        def before_start():
+            """In the child: its limits, then its control groups."""
+            limit_resources()
+            group.join()
+
         process = subprocess.Popen(full, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                                   env=process_env, cwd=cwd, preexec_fn=limit_resources, start_new_session=True)
+                                   env=process_env, cwd=cwd, preexec_fn=before_start, start_new_session=True)
         stopped: list[str] = []
         out, err = bytearray(), bytearray()
         readers = [threading.Thread(target=_read, args=(process.stdout, out, OUTPUT_BYTES, stopped, process)),
@@ -142,12 +275,15 @@ def run(argv: list[str], submission: Path, env: dict[str, str], limit: float, bw
         while process.poll() is None:
             if time.monotonic() > deadline:
                 _stop(process, stopped, f"stopped after the time limit of {limit:.0f} s")
-            elif (over := _over_limits(process.pid)) is not None:
+            elif (over := group.exceeded() or _over_limits(process.pid, group)) is not None:
                 _stop(process, stopped, over)
             time.sleep(WATCH_S)
+        if (over := group.exceeded()) is not None:  # it went over just before it ended
+            _stop(process, stopped, over)
         _stop(process, [], "")  # whatever it left behind, when no sandbox ended it
         for reader in readers:
             reader.join()
+        group.remove()
         return Outcome(process.returncode, bytes(out), err.decode("utf-8", "replace"), stopped[0] if stopped else "")
 
 
@@ -162,17 +298,20 @@ def _read(stream, into: bytearray, cap: int, stopped: list | None, process) -> N
         into += chunk
 
 
-def _over_limits(pid: int) -> str | None:
-    """Why the process tree under ``pid`` must stop (too much memory, too many tasks), or None."""
+def _over_limits(pid: int, group: ControlGroup) -> str | None:
+    """Why the process tree under ``pid`` must stop (too much memory, too many tasks), or None: its memory as its
+    control group counts it, or else the sum of its processes' resident sizes."""
     try:
         tree = [psutil.Process(pid), *psutil.Process(pid).children(recursive=True)]
     except psutil.Error:  # the sandbox has just ended
         return None
-    memory = tasks = 0
+    memory, tasks = group.memory_used(), 0
+    resident = memory is None
+    memory = memory or 0
     for process in tree:
         try:
             with process.oneshot():
-                memory += process.memory_info().rss
+                memory += process.memory_info().rss if resident else 0
                 tasks += process.num_threads()
         except psutil.Error:  # it ended while being counted: the others still count
             continue
