@@ -32,13 +32,20 @@ def test_names_reads_what_a_cell_defines_and_uses():
     defined, used = names(source)
     assert defined == {"np", "x", "f", "g", "C"}
     assert used == {"np", "size", "offset", "scale", "width"}
+    assert names("total += 1\ndel scratch")[1] == {"total", "scratch"}, "both need the name defined before"
 
 
-@pytest.mark.parametrize("source", ["x = globals()['y']", "eval('y')", "%%time\nz = y", "z = (y", "%matplotlib inline",
-                                    "x = 1\n" * 20_000, "-" * 100_000 + "1"])
+CANNOT_TELL = [
+    "x = globals()['y']", "eval('y')", "%%time\nz = y", "z = (y", "%matplotlib inline",
+    "import sys\nz = sys.modules['__main__'].y", "z = inspect.currentframe().f_globals['y']",
+    "z = _", "z = _7", "z = Out[3]", "x = 1\n" * 20_000, "-" * 100_000 + "1",
+]
+
+
+@pytest.mark.parametrize("source", CANNOT_TELL)
 def test_names_cannot_tell_code_that_reaches_names_by_string(source):
-    """A cell that may reach names the analysis cannot see (by string, a cell magic), does not parse, or is too
-    long to read in reasonable time: its uses are unknown."""
+    """A cell that may reach names the analysis cannot see (by string, through the module, a cell magic, IPython's
+    record of outputs), does not parse, or is too long to read in reasonable time: its uses are unknown."""
     assert names(source)[1] is None
 
 

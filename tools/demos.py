@@ -8,13 +8,19 @@ that does not parse) keeps every demonstration before it. Leaving a cell out can
 do less: it cannot earn a mark, and a learner's own cells always run.
 """
 
+import ast
+import re
 import symtable
 
 from IPython.core.inputtransformer2 import TransformerManager
 
 TAG = "demo"
-# Names through which code reaches other names by string: a cell that uses one needs everything before it.
-DYNAMIC = {"globals", "locals", "vars", "dir", "eval", "exec", "get_ipython", "__import__", "__builtins__"}
+# Names through which code reaches other names by string, or IPython's record of earlier outputs (_, _3, Out): a
+# cell that uses one needs everything before it.
+DYNAMIC = {"globals", "locals", "vars", "dir", "eval", "exec", "get_ipython", "__import__", "__builtins__", "sys",
+           "__main__", "__name__", "importlib", "In", "Out"}
+HISTORY = re.compile(r"_+|_i+|_\d+|_i\d+|_oh|_ih|_dh")
+FRAMES = {"f_globals", "f_locals", "f_back", "user_ns", "__dict__"}  # attributes that lead to a namespace
 MAX_CHARS = 100_000  # a cell longer than any the course writes is not analysed (it could stall the grader)
 LEFT_OUT = "# Left out when grading: a demonstration of the course, which no exercise needs.\n"
 
@@ -30,7 +36,8 @@ def names(source: str) -> tuple[set[str], set[str] | None]:
     if len(source) > MAX_CHARS:
         return set(), None
     try:
-        table = symtable.symtable(TransformerManager().transform_cell(source), "<cell>", "exec")
+        code = TransformerManager().transform_cell(source)
+        table, tree = symtable.symtable(code, "<cell>", "exec"), ast.parse(code)
     except Exception:  # it does not parse (or is built to break the parser): assume the worst
         return set(), None
     defined, used = set(), set()
@@ -48,7 +55,14 @@ def names(source: str) -> tuple[set[str], set[str] | None]:
                 defined.add(symbol.get_name())
             if symbol.is_global() and symbol.is_referenced():
                 used.add(symbol.get_name())
-    return defined, (None if used & DYNAMIC else used)
+    dynamic = False
+    for node in ast.walk(tree):  # `x += 1` and `del x` need an x, which symtable counts as defined only
+        target = node.target if isinstance(node, ast.AugAssign) else node
+        if isinstance(target, ast.Name) and (node is not target or isinstance(node.ctx, ast.Del)):
+            used.add(target.id)
+        dynamic |= isinstance(node, ast.Attribute) and node.attr in FRAMES
+    dynamic |= bool(used & DYNAMIC) or any(HISTORY.fullmatch(name) for name in used)
+    return defined, (None if dynamic else used)
 
 
 def left_out(cells: list, demos: dict[str, str]) -> set[int]:
