@@ -171,6 +171,14 @@ while True:
     except OSError:
         time.sleep(0.001)
 """
+# A namespace of its own, where it could mount its control groups afresh and lift the limits written in them
+# (found by a red team): bubblewrap forbids it that namespace, so it is stopped at the limit all the same.
+LIFT_LIMITS = """\
+import subprocess
+
+lift = "mkdir -p /tmp/cg && mount -t cgroup -o pids none /tmp/cg && echo max > /tmp/cg/pids.max && mkdir /tmp/cg/x"
+print(subprocess.run(["unshare", "-r", "-m", "-C", "sh", "-c", lift], capture_output=True, text=True))
+""" + MANY_THREADS
 KERNEL_LIMITS = "pids" in sandbox.kernel_limits()  # only there may a fork bomb be let loose
 
 
@@ -199,6 +207,7 @@ def attacked(tmp_path_factory):
     }
     if KERNEL_LIMITS:
         attacks["fork_bomb"] = short_notebook(right, before={"glorot_limit": [FORK_BOMB]})
+        attacks["lift_limits"] = short_notebook(right, before={"glorot_limit": [LIFT_LIMITS]})
     for name, notebook in attacks.items():
         nbformat.write(notebook, folder / f"{name}.ipynb")
     nbformat.write(short_notebook(classmate), victim)
@@ -301,6 +310,14 @@ def test_a_submission_over_its_limits_is_stopped(attacked, name, why):
     watch): over a limit, its sandbox is stopped, and it is told why; a fork bomb takes no more than its limit."""
     row = attacked["rows"][f"{name}.ipynb"]
     assert row["status"] == "over the limits" and why in row["notes"], row["notes"]
+
+
+@pytest.mark.skipif(not KERNEL_LIMITS, reason="no control group for the sandbox here")
+def test_a_submission_cannot_lift_its_limits(attacked):
+    """A submission that tries to mount its control groups afresh, to lift its limit on processes, is refused the
+    namespace it needs: it is stopped at the limit all the same, and flagged for trying."""
+    row = attacked["rows"]["lift_limits.ipynb"]
+    assert row["status"] == "flagged for review" and "more than 200 processes and threads" in row["notes"], row["notes"]
 
 
 def test_the_check_reference_is_not_on_the_call_stack(tmp_path):

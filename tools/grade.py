@@ -59,7 +59,7 @@ PROBE_FILE = Path(grade_probe.__file__).resolve()
 # flagged for a human to read. A name spelt in pieces escapes this; it is a net, not a wall.
 SUSPICIOUS = re.compile(
     r"grade_probe|vnd\.course|sys\.modules|\bbuiltins\b|__import__|\brunpy\b|\bimportlib\b|__path__"
-    r"|get_ipython|\bIPython\b(?!\.display import display$)|display_pub|^\s*[!%]\s*pip\b",
+    r"|get_ipython|\bIPython\b(?!\.display import display$)|display_pub|^\s*[!%]\s*pip\b|\bunshare\b",
     re.MULTILINE,
 )
 # The files whose code judges the answers, compiled ones included: a submission that changes them

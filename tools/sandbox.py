@@ -16,6 +16,7 @@ size of any file it writes and of its output.
 """
 
 import contextlib
+import functools
 import os
 import resource
 import secrets
@@ -77,6 +78,15 @@ def bwrap() -> str | None:
     return path if trial.returncode == 0 else None
 
 
+@functools.cache
+def no_nested_namespaces(bwrap_path: str) -> bool:
+    """Whether this bubblewrap can forbid the sandbox user namespaces of its own (``--disable-userns``, 0.8 on):
+    without that, a submission could mount its control groups afresh and lift the limits written in them."""
+    trial = subprocess.run([bwrap_path, "--unshare-all", "--unshare-user", "--disable-userns", "--die-with-parent",
+                            "--ro-bind", "/", "/", "--", "true"], capture_output=True, timeout=30)
+    return trial.returncode == 0
+
+
 def risk_without_sandbox() -> str:
     """What an instructor takes on by grading without a sandbox, in words to print loudly."""
     return (
@@ -92,6 +102,8 @@ def command(bwrap_path: str, submission: Path, argv: list[str], env: dict[str, s
     """The bwrap command that runs ``argv`` with ``submission`` (a folder) read-only at /grading."""
     args = [bwrap_path, "--unshare-all", "--unshare-user", "--uid", "1000", "--gid", "1000",
             "--die-with-parent", "--new-session", "--clearenv"]
+    if no_nested_namespaces(bwrap_path):
+        args.append("--disable-userns")
     for folder in SYSTEM:
         if os.path.islink(folder):
             args += ["--symlink", os.readlink(folder), folder]
@@ -132,6 +144,7 @@ class ControlGroup:
     def __init__(self):
         self.folders: dict[str, Path] = {}  # controller -> this sandbox's group
         self.versions: dict[str, int] = {}  # controller -> its cgroup version
+        self.written: dict[Path, int] = {}  # each limit written, and its value
 
     @classmethod
     def made(cls) -> "ControlGroup":
@@ -145,6 +158,7 @@ class ControlGroup:
                 folder.mkdir(exist_ok=True)
                 for file, value in limits.get(controller, {}).items():
                     (folder / file).write_text(str(value))
+                    group.written[folder / file] = value
             except OSError:  # not ours to write: the watch limits this one
                 with contextlib.suppress(OSError):
                     folder.rmdir()
@@ -159,7 +173,13 @@ class ControlGroup:
                 (folder / "cgroup.procs").write_text(str(os.getpid()))
 
     def exceeded(self) -> str | None:
-        """Why the sandbox must stop, when the kernel refused it a process or killed one for memory; else None."""
+        """Why the sandbox must stop, when the kernel refused it a process or killed one for memory, or its limits
+        are not those written; else None."""
+        for path, value in self.written.items():
+            with contextlib.suppress(OSError):
+                found = path.read_text().strip()
+                if not found.isdigit() or int(found) > value + 4096:  # the kernel rounds to pages
+                    return f"stopped for changing the limits it runs under ({path.name})"
         if self.events("pids", "pids.events").get("max", 0):
             return f"stopped for starting more than {TASKS} processes and threads"
         memory = self.events("memory", "memory.events" if self.versions.get("memory") == 2 else "memory.oom_control")
@@ -187,20 +207,25 @@ class ControlGroup:
         return {key: int(value) for key, _, value in (line.partition(" ") for line in lines) if value.isdigit()}
 
     def remove(self) -> None:
-        """Remove the groups, once the processes in them have ended."""
+        """Remove the groups (and any made in them), once the processes in them have ended."""
         for folder in set(self.folders.values()):
-            for _ in range(40):
-                try:
-                    folder.rmdir()
-                    break
-                except FileNotFoundError:
-                    break
-                except OSError:  # its last processes are still ending
-                    time.sleep(0.05)
+            inner = sorted((path for path in folder.rglob("*") if path.is_dir()), key=lambda path: -len(path.parts))
+            for group in [*inner, folder]:
+                for _ in range(40):
+                    try:
+                        group.rmdir()
+                        break
+                    except FileNotFoundError:
+                        break
+                    except OSError:  # its last processes are still ending
+                        time.sleep(0.05)
 
 
 def kernel_limits() -> set[str]:
     """The controllers (pids, memory, cpu) under which this machine lets the grader put a sandbox (tried, undone)."""
+    path = bwrap()
+    if path and not no_nested_namespaces(path):
+        return set()
     group = ControlGroup.made()
     group.remove()
     return set(group.folders)
@@ -256,35 +281,43 @@ def run(argv: list[str], submission: Path, env: dict[str, str], limit: float, bw
                 os.chmod(submission, 0o755)
                 full = ["setpriv", f"--reuid={UNPRIVILEGED}", f"--regid={UNPRIVILEGED_GROUP}", "--clear-groups",
                         "--", *argv]
-        group = ControlGroup.made()
+        # Its own control groups, unless it could lift their limits (a bubblewrap that lets it nest namespaces).
+        group = ControlGroup() if bwrap_path and not no_nested_namespaces(bwrap_path) else ControlGroup.made()
 
         def before_start():
             """In the child: its limits, then its control groups."""
             limit_resources()
             group.join()
 
-        process = subprocess.Popen(full, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                                   env=process_env, cwd=cwd, preexec_fn=before_start, start_new_session=True)
-        stopped: list[str] = []
-        out, err = bytearray(), bytearray()
-        readers = [threading.Thread(target=_read, args=(process.stdout, out, OUTPUT_BYTES, stopped, process)),
-                   threading.Thread(target=_read, args=(process.stderr, err, 64 * 1024, None, process))]
-        for reader in readers:
-            reader.start()
-        deadline = time.monotonic() + limit
-        while process.poll() is None:
-            if time.monotonic() > deadline:
-                _stop(process, stopped, f"stopped after the time limit of {limit:.0f} s")
-            elif (over := group.exceeded() or _over_limits(process.pid, group)) is not None:
-                _stop(process, stopped, over)
-            time.sleep(WATCH_S)
-        if (over := group.exceeded()) is not None:  # it went over just before it ended
+        try:
+            return _watched(full, process_env, cwd, before_start, limit, group)
+        finally:
+            group.remove()
+
+
+def _watched(full: list[str], env: dict, cwd: str, before_start, limit: float, group: ControlGroup) -> Outcome:
+    """Start ``full`` and watch it to its end (or stop it): its limits, its time, its output."""
+    process = subprocess.Popen(full, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                               env=env, cwd=cwd, preexec_fn=before_start, start_new_session=True)
+    stopped: list[str] = []
+    out, err = bytearray(), bytearray()
+    readers = [threading.Thread(target=_read, args=(process.stdout, out, OUTPUT_BYTES, stopped, process)),
+               threading.Thread(target=_read, args=(process.stderr, err, 64 * 1024, None, process))]
+    for reader in readers:
+        reader.start()
+    deadline = time.monotonic() + limit
+    while process.poll() is None:
+        if time.monotonic() > deadline:
+            _stop(process, stopped, f"stopped after the time limit of {limit:.0f} s")
+        elif (over := group.exceeded() or _over_limits(process.pid, group)) is not None:
             _stop(process, stopped, over)
-        _stop(process, [], "")  # whatever it left behind, when no sandbox ended it
-        for reader in readers:
-            reader.join()
-        group.remove()
-        return Outcome(process.returncode, bytes(out), err.decode("utf-8", "replace"), stopped[0] if stopped else "")
+        time.sleep(WATCH_S)
+    if (over := group.exceeded()) is not None:  # it went over just before it ended
+        _stop(process, stopped, over)
+    _stop(process, [], "")  # whatever it left behind, when no sandbox ended it
+    for reader in readers:
+        reader.join()
+    return Outcome(process.returncode, bytes(out), err.decode("utf-8", "replace"), stopped[0] if stopped else "")
 
 
 def _read(stream, into: bytearray, cap: int, stopped: list | None, process) -> None:
