@@ -29,16 +29,19 @@ def test_names_reads_what_a_cell_defines_and_uses():
     source = ("import numpy as np\nx = np.zeros(size)\n"
               "def f(a):\n    global g\n    g = a + offset\n    return [i * scale for i in a]\n"
               "class C:\n    k = width\n")
-    defined, used = names(source)
-    assert defined == {"np", "x", "f", "g", "C"}
-    assert used == {"np", "size", "offset", "scale", "width"}
-    assert names("total += 1\ndel scratch")[1] == {"total", "scratch"}, "both need the name defined before"
+    found = names(source)
+    assert found.defined == {"np", "x", "f", "g", "C"}
+    assert found.used == {"np", "size", "offset", "scale", "width"}
+    assert found.late == {"offset", "scale"}, "read when f is called, not when it is defined"
+    assert names("total += 1\ndel scratch").used == {"total", "scratch"}, "both need the name defined before"
+    assert names("class D:\n    size = size").used == {"size"}, "a class body reads the global it shadows"
 
 
 CANNOT_TELL = [
     "x = globals()['y']", "eval('y')", "%%time\nz = y", "z = (y", "%matplotlib inline",
     "import sys\nz = sys.modules['__main__'].y", "z = inspect.currentframe().f_globals['y']",
-    "z = _", "z = _7", "z = Out[3]", "x = 1\n" * 20_000, "-" * 100_000 + "1",
+    "z = _", "z = _7", "z = Out[3]", "x = 1\n" * 20_000, "-" * 100_000 + "1", "runs.query('epoch == @EPOCHS')",
+    "files = !ls", "/print 1", "len?",
 ]
 
 
@@ -46,7 +49,8 @@ CANNOT_TELL = [
 def test_names_cannot_tell_code_that_reaches_names_by_string(source):
     """A cell that may reach names the analysis cannot see (by string, through the module, a cell magic, IPython's
     record of outputs), does not parse, or is too long to read in reasonable time: its uses are unknown."""
-    assert names(source)[1] is None
+    found = names(source)
+    assert found is None or found.used is None
 
 
 def test_a_demo_runs_when_a_later_cell_uses_it_even_through_another():
@@ -59,6 +63,22 @@ def test_a_demo_runs_when_a_later_cell_uses_it_even_through_another():
     assert left_out(cells, demos) == {3}
     cells[4].source = "answer = 6.0"
     assert left_out(cells, demos) == {1, 2, 3}
+
+
+def test_a_demo_runs_when_a_function_defined_before_it_reads_its_names_when_called_after():
+    """A function's globals are read when it is called: a demonstration between its definition and its call that
+    defines one of them runs (found by a red team)."""
+    cells = [code_cell("def limit():\n    return (6 / (fan_in + fan_out)) ** 0.5", "mine"),
+             code_cell("fan_in, fan_out = 784, 300", "d1", demo=True), code_cell("other = 1", "d2", demo=True),
+             code_cell("glorot_limit = limit()", "answer")]
+    demos = published_demos(nbformat.v4.new_notebook(cells=cells))
+    assert left_out(cells, demos) == {2}
+
+
+def test_a_notebook_too_long_to_read_leaves_nothing_out():
+    """Past the grader's budget for reading code, every demonstration runs: a notebook cannot stall the grader."""
+    cells = [code_cell("a = 1", "d1", demo=True), *(code_cell("x = 1\n" * 12_000, f"c{n}") for n in range(20))]
+    assert left_out(cells, published_demos(nbformat.v4.new_notebook(cells=cells))) == set()
 
 
 def test_an_edited_demo_runs_and_a_cell_of_unknown_needs_keeps_those_before_it():
@@ -120,7 +140,7 @@ def test_an_answer_that_uses_a_demonstration_gets_it_run(tmp_path):
     builder.source = builder.source.replace("def build_swish_net(input_shape):",
                                             "def build_swish_net(input_shape=INPUT_SHAPE):")
     demos = {at for at, cell in enumerate(notebook.cells) if TAG in cell.metadata.get("tags", [])}
-    shape = next(at for at in demos if "INPUT_SHAPE" in names(notebook.cells[at].source)[0])
+    shape = next(at for at in demos if "INPUT_SHAPE" in names(notebook.cells[at].source).defined)
     changed = next(at for at in sorted(demos) if notebook.cells[at].source.startswith("TARGET = "))
     notebook.cells[changed].source = "raise RuntimeError('my experiment')"
     assert left_out(notebook.cells, published_demos(nbformat.read(exercise, as_version=4))) == demos - {shape, changed}

@@ -2,17 +2,17 @@
 
 A section's author tags the cells that only teach (they train, compare, plot) ``demo``. When grading, such
 a cell is left out if the submission holds it exactly as published and no cell that runs uses a name it
-defines. The names come from the standard library's ``symtable``, read from the submission's code, never
-run; a cell that may reach names the analysis cannot see (``globals()``, ``eval``, a cell magic, code
-that does not parse) keeps every demonstration before it. Leaving a cell out can only make a submission
-do less: it cannot earn a mark, and a learner's own cells always run.
+defines, at once or through a function called later. The names come from the standard library's
+``symtable``, read from the submission's code, never run; a cell that may reach names the analysis cannot
+see (``globals()``, ``eval``, a cell magic, code that does not parse) keeps every demonstration before it.
+Leaving a cell out can only make a submission do less: it cannot earn a mark, and a learner's own cells
+always run.
 """
 
 import ast
 import re
 import symtable
-
-from IPython.core.inputtransformer2 import TransformerManager
+from dataclasses import dataclass
 
 TAG = "demo"
 # Names through which code reaches other names by string, or IPython's record of earlier outputs (_, _3, Out): a
@@ -20,9 +20,21 @@ TAG = "demo"
 DYNAMIC = {"globals", "locals", "vars", "dir", "eval", "exec", "get_ipython", "__import__", "__builtins__", "sys",
            "__main__", "__name__", "importlib", "In", "Out"}
 HISTORY = re.compile(r"_+|_i+|_\d+|_i\d+|_oh|_ih|_dh")
-FRAMES = {"f_globals", "f_locals", "f_back", "user_ns", "__dict__"}  # attributes that lead to a namespace
-MAX_CHARS = 100_000  # a cell longer than any the course writes is not analysed (it could stall the grader)
+# Attributes that lead to a namespace, or read names from a string (pandas' query("a > @limit"), eval).
+BY_STRING = {"f_globals", "f_locals", "f_back", "user_ns", "__dict__", "query", "eval"}
+MAX_CHARS = 100_000  # a cell longer than any the course writes is not read (it could stall the grader)
+BUDGET_CHARS = 1_000_000  # nor a notebook whose code is longer than this: then nothing is left out
 LEFT_OUT = "# Left out when grading: a demonstration of the course, which no exercise needs.\n"
+
+
+@dataclass(frozen=True)
+class Names:
+    """The global names a cell defines, those it uses (as it runs, or later; None: any, for it reaches names in ways
+    the analysis cannot see), and those its functions read when they are called, maybe after later cells ran."""
+
+    defined: frozenset
+    used: frozenset | None
+    late: frozenset
 
 
 def published_demos(notebook) -> dict[str, str]:
@@ -31,57 +43,69 @@ def published_demos(notebook) -> dict[str, str]:
             if cell.cell_type == "code" and TAG in cell.metadata.get("tags", [])}
 
 
-def names(source: str) -> tuple[set[str], set[str] | None]:
-    """(the global names a cell defines, the global names it uses), or uses None when it cannot be told."""
+def names(source: str) -> Names | None:
+    """The names a cell defines and uses; None when even what it defines cannot be told: a cell that is not plain
+    Python (IPython's magics, shell escapes and help are not), or is over MAX_CHARS."""
     if len(source) > MAX_CHARS:
-        return set(), None
+        return None
     try:
-        code = TransformerManager().transform_cell(source)
-        table, tree = symtable.symtable(code, "<cell>", "exec"), ast.parse(code)
-    except Exception:  # it does not parse (or is built to break the parser): assume the worst
-        return set(), None
-    defined, used = set(), set()
-    for symbol in table.get_symbols():
-        if symbol.is_assigned() or symbol.is_imported():
-            defined.add(symbol.get_name())
-        if symbol.is_referenced():
-            used.add(symbol.get_name())
-    scopes = list(table.get_children())
+        table, tree = symtable.symtable(source, "<cell>", "exec"), ast.parse(source)
+    except Exception:  # IPython's syntax, or code that does not parse (or is built to break the parser)
+        return None
+    defined = {symbol.get_name() for symbol in table.get_symbols() if symbol.is_assigned() or symbol.is_imported()}
+    used = {symbol.get_name() for symbol in table.get_symbols() if symbol.is_referenced()}
+    late = set()
+    scopes = [(child, False) for child in table.get_children()]
     while scopes:  # functions, classes, lambdas and comprehensions: the globals they read or declare
-        scope = scopes.pop()
-        scopes += scope.get_children()
+        scope, deferred = scopes.pop()
+        deferred = deferred or (scope.get_type() == "function" and not scope.get_name().endswith(("comp", "genexpr")))
+        scopes += [(child, deferred) for child in scope.get_children()]
         for symbol in scope.get_symbols():
             if symbol.is_declared_global() and symbol.is_assigned():
                 defined.add(symbol.get_name())
-            if symbol.is_global() and symbol.is_referenced():
+            read = symbol.is_referenced() and (symbol.is_global() or scope.get_type() == "class")
+            if read:  # a class body may read a global of the name it assigns (x = x)
                 used.add(symbol.get_name())
+                if deferred:
+                    late.add(symbol.get_name())
     dynamic = False
-    for node in ast.walk(tree):  # `x += 1` and `del x` need an x, which symtable counts as defined only
+    for node in ast.walk(tree):
         target = node.target if isinstance(node, ast.AugAssign) else node
         if isinstance(target, ast.Name) and (node is not target or isinstance(node.ctx, ast.Del)):
-            used.add(target.id)
-        dynamic |= isinstance(node, ast.Attribute) and node.attr in FRAMES
+            used.add(target.id)  # `x += 1` and `del x` need an x, which symtable counts as defined only
+        dynamic |= isinstance(node, ast.Attribute) and node.attr in BY_STRING
     dynamic |= bool(used & DYNAMIC) or any(HISTORY.fullmatch(name) for name in used)
-    return defined, (None if dynamic else used)
+    return Names(frozenset(defined), None if dynamic else frozenset(used), frozenset(late))
 
 
 def left_out(cells: list, demos: dict[str, str]) -> set[int]:
     """The positions of the cells the grader may leave out: demonstrations held as published (``demos``: {id:
-    source}) that define no name a later cell that runs uses, looking back from the last cell."""
-    needed: set[str] = set()
-    out: set[int] = set()
-    for position in reversed(range(len(cells))):
-        cell = cells[position]
-        if cell.cell_type != "code":
-            continue
-        defined, used = names(cell.source)
-        published = demos.get(cell.get("id"))
-        if published is not None and published == cell.source and used is not None and not defined & needed:
+    source}) that define no name a cell that runs uses, at once or, through its functions, whenever they are
+    called; nothing when the notebook's code is over BUDGET_CHARS."""
+    code = [position for position, cell in enumerate(cells) if cell.cell_type == "code"]
+    if sum(len(cells[position].source) for position in code) > BUDGET_CHARS:
+        return set()
+    read = {position: names(cells[position].source) for position in code}
+    late: set[str] = set()
+    while True:  # until the names the functions that run read later are all kept
+        out = _looking_back(cells, demos, read, late)
+        more = set().union(*(read[position].late for position in code if position not in out and read[position]))
+        if more <= late:
+            return out
+        late |= more
+
+
+def _looking_back(cells: list, demos: dict[str, str], read: dict, late: set[str]) -> set[int]:
+    """From the last cell back: the demonstrations no later cell that runs needs, ``late`` needed throughout."""
+    needed, out = set(late), set()
+    for position in sorted(read, reverse=True):
+        cell, found = cells[position], read[position]
+        if found is not None and demos.get(cell.get("id")) == cell.source and not found.defined & needed:
             out.add(position)
             continue
-        if used is None:  # it may use anything defined before it
+        if found is None or found.used is None:  # it may use anything defined before it
             return out
-        needed |= used
+        needed |= found.used
     return out
 
 
