@@ -240,7 +240,8 @@ def _parents() -> list[tuple[str, Path, int]]:
     """(controller, the grader's own group of it, cgroup version) for each controller the machine mounts."""
     try:
         mounts = Path("/proc/self/mountinfo").read_text().splitlines()
-        own = dict(line.split(":", 2)[1:] for line in Path("/proc/self/cgroup").read_text().splitlines())
+        own = {controller: path for line in Path("/proc/self/cgroup").read_text().splitlines()
+               for controllers, path in [line.split(":", 2)[1:]] for controller in controllers.split(",")}
     except (OSError, ValueError):
         return []
     found = []
