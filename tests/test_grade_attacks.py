@@ -320,6 +320,26 @@ def test_a_submission_cannot_lift_its_limits(attacked):
     assert row["status"] == "flagged for review" and "more than 200 processes and threads" in row["notes"], row["notes"]
 
 
+def test_searching_a_cell_cannot_stall_the_grader():
+    """A cell of blank lines took the grader's search for suspicious code quadratic time, holding every other
+    grading thread (found by a red team): the search is linear, and a cell too long to search is flagged instead."""
+    started = time.monotonic()
+    assert not grade.SUSPICIOUS.search("\n" * 100_000)
+    assert time.monotonic() - started < 2  # the old pattern took 8 s on 40,000, and grew with the square
+    result = grade.Result("long.ipynb")
+    cell = nbformat.v4.new_code_cell("\n" * (grade.SCANNED_CHARS + 1))
+    prepared = nbformat.v4.new_notebook(cells=[cell])
+    grade.collect(prepared, {}, None, grade.Assignment("unstable_gradients", ()), "nonce", result)
+    assert result.status == "flagged for review" and "too long to search" in result.notes[0]
+
+
+def test_a_flood_of_errors_leaves_the_sheet_readable():
+    """A notebook that sends back 800,000 errors (forged by a red team) gets a dozen notes and a count."""
+    result = grade.Result("flood.ipynb", notes=[f"cell 1 raised E: {n}" for n in range(800_000)])
+    grade.cap_notes(result)
+    assert len(result.notes) == grade.NOTES + 1 and "799988 more notes" in result.notes[-1]
+
+
 def test_the_check_reference_is_not_on_the_call_stack(tmp_path):
     """Section 8: an mc_dropout_predict that walks its callers' frames for the check's reference finds none, for
     the reference is computed by the grader, outside the sandbox; it is judged as the one pass it returns."""

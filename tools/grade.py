@@ -59,7 +59,7 @@ PROBE_FILE = Path(grade_probe.__file__).resolve()
 # flagged for a human to read. A name spelt in pieces escapes this; it is a net, not a wall.
 SUSPICIOUS = re.compile(
     r"grade_probe|vnd\.course|sys\.modules|\bbuiltins\b|__import__|\brunpy\b|\bimportlib\b|__path__"
-    r"|get_ipython|\bIPython\b(?!\.display import display$)|display_pub|^\s*[!%]\s*pip\b|\bunshare\b",
+    r"|get_ipython|\bIPython\b(?!\.display import display$)|display_pub|^[ \t]*[!%][ \t]*pip\b|\bunshare\b",
     re.MULTILINE,
 )
 # The files whose code judges the answers, compiled ones included: a submission that changes them
@@ -72,6 +72,8 @@ MAX_BYTES = 50 * 2**20  # a notebook handed in, outputs included; beyond, it is 
 IGNORED = {"timestamp.txt"}  # nbgrader's note beside each submission
 PASSED_ON = ("COURSE_DATA_DIR", "CUDA_VISIBLE_DEVICES")  # the only settings of the grader's a submission sees
 STARTUP_S = 60  # for the sandbox to start its kernel, and to print the executed notebook
+SCANNED_CHARS = 100_000  # a cell longer than this is not searched (it could stall the grader), but flagged
+NOTES = 12  # per submission, in grades.csv and the feedback: past these, how many more (a sheet must stay readable)
 # An error that says the submission tried to write where it may not: the course's code, its environment.
 READ_ONLY = re.compile(r"Read-only file system|Permission denied")
 
@@ -273,12 +275,14 @@ def collect(prepared, probes: dict, executed, assignment: Assignment, nonce: str
             continue
         number += 1
         where = cell_label(number, cell.source)
-        if SUSPICIOUS.search(without_colab(cell.source)):
+        if len(cell.source) > SCANNED_CHARS:
+            result.flag(f"{where} is over {SCANNED_CHARS:,} characters, too long to search: read it")
+        elif SUSPICIOUS.search(without_colab(cell.source)):
             result.flag(f"{where} touches Python's internals or installs packages: read it before trusting the grade")
         for output in cell_outputs:
             if output.get("output_type") == "error":
                 result.notes.append(f"{where} raised {output.get('ename')}: {output.get('evalue')}"[:300])
-                if READ_ONLY.search(str(output.get("evalue", ""))):
+                if READ_ONLY.search(str(output.get("evalue", ""))[:1000]):
                     result.flag(f"{where} tried to write into the course's files or environment: read it")
                 if result.status == "graded":
                     result.status = "raised"
@@ -470,10 +474,17 @@ def grade(submission: Submission, assignment: Assignment, limit: float, full: bo
     try:
         executed = run(prepared, limit, full, result, sandboxed)
         collect(prepared, probes, executed, assignment, nonce, result)
+        cap_notes(result)
     except Exception as error:  # the sandbox would not start, say: this submission only
         result.status = "grader error"
         result.notes.append(f"the grader failed on this submission: {type(error).__name__}: {error}"[:300])
     return result
+
+
+def cap_notes(result: Result) -> None:
+    """Keep the first NOTES notes, and say how many more there were (a notebook may send back thousands of errors)."""
+    if len(result.notes) > NOTES:
+        result.notes[NOTES:] = [f"and {len(result.notes) - NOTES} more notes: read the notebook."]
 
 
 def printable(name: str) -> str:
