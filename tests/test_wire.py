@@ -81,6 +81,15 @@ def test_a_configuration_naming_other_code_is_refused(config):
         wire.decode({"t": "keras", "name": "Dense", "keras": None, "config": config})
 
 
+@pytest.mark.parametrize("name", sorted(wire.REFUSED))
+def test_keras_classes_that_run_code_are_refused_with_or_without_their_module(name):
+    """Lambda and TFSMLayer are refused before Keras sees them, whether or not the configuration names their module
+    (a legacy one does not; a red team's suggestion)."""
+    for config in ({"module": "keras.layers", "class_name": name, "config": {}}, {"class_name": name, "config": {}}):
+        with pytest.raises(wire.Unreadable):
+            wire._screen(config)
+
+
 @pytest.mark.parametrize(
     "data",
     [

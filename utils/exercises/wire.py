@@ -353,7 +353,7 @@ def _screen(config, depth: int = 0) -> None:
         raise Unreadable("nested too deep")
     if isinstance(config, dict):
         module, name = config.get("module"), config.get("class_name")
-        if module is not None and (module not in KERAS_MODULES or name in REFUSED):
+        if name in REFUSED or (module is not None and module not in KERAS_MODULES):  # named with or without module
             raise Unreadable(f"it holds {module}.{name}, not one of Keras's own objects that the exercises use")
         for item in config.values():
             _screen(item, depth + 1)
